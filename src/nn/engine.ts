@@ -1,0 +1,160 @@
+/**
+ * The contract between training/serving code and whatever computes the network. Everything
+ * outside src/nn talks to a `SequenceModel`; the engine behind it (tfjs on WebAssembly today, a
+ * hand-written WebAssembly LSTM later) can change without touching its callers.
+ *
+ * Data layout everywhere: batch-major, `x[(b * seqLen + t) * inputSize + i]`; `y` and `mask` are
+ * `batch * seqLen`. The network predicts at every step.
+ */
+
+export type LossKind = 'crossentropy' | 'mse';
+
+export interface ModelSpec {
+  /** Feature columns per step. */
+  inputSize: number;
+  /** Steps per sequence (fixed; shorter sequences are padded and masked). */
+  seqLen: number;
+  /** Units of each stacked LSTM layer, input side first, e.g. [64, 32]. */
+  layers: number[];
+  /** Inverted-dropout rate after each LSTM layer, training only; 0 turns it off. */
+  dropout: number;
+  /**
+   * `crossentropy`: number of classes (softmax per step). `mse`: must be 1 — one linear output
+   * regressed on the encoded class index, as the replaced Keras project did.
+   */
+  outputs: number;
+  /**
+   * Number of classes. Required for `mse` (a prediction is rounded and clamped to
+   * [0, classes)); for `crossentropy` it must equal `outputs` when given.
+   */
+  classes?: number;
+  loss: LossKind;
+  /** Per-class loss weight, indexed by class; all 1 when absent. */
+  classWeights?: number[];
+  /** Adam learning rate. */
+  lr: number;
+  /** Seeds weight initialisation and dropout. */
+  seed: number;
+}
+
+/** A weight array with its name, e.g. `lstm1/kernel` [inputSize, 4 * units]. Row-major. */
+export interface NamedTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+export interface SequenceBatch {
+  /** batch * seqLen * inputSize. */
+  x: Float32Array;
+  /** batch * seqLen encoded classes; -1 (or anything, when masked) at padding. */
+  y: Int32Array;
+  /** batch * seqLen, 1 for a real step, 0 for padding. */
+  mask: Float32Array;
+  batch: number;
+}
+
+/** Loss and accuracy over the real (unmasked) steps of one batch. */
+export interface BatchResult {
+  /** Mean over real steps of the (class-weighted) per-step loss. */
+  loss: number;
+  /** Real steps whose predicted class equals the target. */
+  correct: number;
+  /** Real steps in the batch. */
+  steps: number;
+}
+
+export interface SequenceModel {
+  readonly spec: ModelSpec;
+  /** Which engine computes this model, for logs and model.json (e.g. `tfjs-wasm`). */
+  readonly engine: string;
+  /** One Adam step on the batch. The result describes the batch before the update (as Keras reports). */
+  trainBatch(batch: SequenceBatch): Promise<BatchResult>;
+  /** Loss and accuracy without dropout and without updating weights. */
+  evaluateBatch(batch: SequenceBatch): Promise<BatchResult>;
+  /**
+   * Outputs at every step: batch * seqLen * outputs. Softmax probabilities for `crossentropy`,
+   * the raw regression value for `mse`. Padded steps are computed too; callers skip them.
+   */
+  predict(x: Float32Array, batch: number, mask?: Float32Array): Promise<Float32Array>;
+  /** Copies of all weights, in `weightShapes(spec)` order. */
+  getWeights(): NamedTensor[];
+  /** Replaces all weights; names and shapes must match `weightShapes(spec)`. */
+  setWeights(weights: NamedTensor[]): void;
+  dispose(): void;
+}
+
+/** Number of classes the model distinguishes. */
+export function classCount(spec: ModelSpec): number {
+  return spec.classes ?? spec.outputs;
+}
+
+/** The predicted class of one step's outputs: argmax, or for `mse` the rounded value clamped to [0, classes). */
+export function classOfOutput(spec: ModelSpec, out: Float32Array, offset: number): number {
+  if (spec.loss === 'mse') {
+    const classes = classCount(spec);
+    const v = Math.round(out[offset]);
+    return Math.min(classes - 1, Math.max(0, Number.isFinite(v) ? v : 0));
+  }
+  let best = 0;
+  for (let k = 1; k < spec.outputs; k++) if (out[offset + k] > out[offset + best]) best = k;
+  return best;
+}
+
+/**
+ * Names and shapes of every weight, in a fixed order every engine uses. Gate order inside the
+ * 4 * units columns is input, forget, cell, output — the Keras order, so weights can be compared
+ * with a Keras model.
+ */
+export function weightShapes(spec: ModelSpec): { name: string; shape: number[] }[] {
+  const out: { name: string; shape: number[] }[] = [];
+  let inSize = spec.inputSize;
+  spec.layers.forEach((units, i) => {
+    const p = `lstm${i + 1}`;
+    out.push({ name: `${p}/kernel`, shape: [inSize, 4 * units] });
+    out.push({ name: `${p}/recurrent_kernel`, shape: [units, 4 * units] });
+    out.push({ name: `${p}/bias`, shape: [4 * units] });
+    inSize = units;
+  });
+  out.push({ name: 'dense/kernel', shape: [inSize, spec.outputs] });
+  out.push({ name: 'dense/bias', shape: [spec.outputs] });
+  return out;
+}
+
+/** Throws a message naming the bad field; returns the spec for chaining. */
+export function validateSpec(spec: ModelSpec): ModelSpec {
+  const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+  const fail = (field: string, why: string): never => {
+    throw new Error(`invalid model spec: ${field} ${why}`);
+  };
+  if (!posInt(spec.inputSize)) fail('inputSize', `must be a positive integer, got ${spec.inputSize}`);
+  if (!posInt(spec.seqLen)) fail('seqLen', `must be a positive integer, got ${spec.seqLen}`);
+  if (!Array.isArray(spec.layers) || spec.layers.length === 0 || !spec.layers.every(posInt)) {
+    fail('layers', `must be a non-empty list of positive integers, got ${JSON.stringify(spec.layers)}`);
+  }
+  if (!(spec.dropout >= 0 && spec.dropout < 1)) fail('dropout', `must be in [0, 1), got ${spec.dropout}`);
+  if (spec.loss !== 'crossentropy' && spec.loss !== 'mse') fail('loss', `must be crossentropy or mse, got ${spec.loss}`);
+  if (!posInt(spec.outputs)) fail('outputs', `must be a positive integer, got ${spec.outputs}`);
+  if (spec.loss === 'mse' && spec.outputs !== 1) fail('outputs', `must be 1 for mse, got ${spec.outputs}`);
+  if (spec.loss === 'crossentropy' && spec.outputs < 2) fail('outputs', `must be at least 2 classes, got ${spec.outputs}`);
+  if (spec.loss === 'mse' && !(posInt(spec.classes) && spec.classes! >= 2)) fail('classes', `must be at least 2 for mse, got ${spec.classes}`);
+  if (spec.loss === 'crossentropy' && spec.classes !== undefined && spec.classes !== spec.outputs) {
+    fail('classes', `must equal outputs (${spec.outputs}) for crossentropy, got ${spec.classes}`);
+  }
+  if (spec.classWeights !== undefined) {
+    if (!Array.isArray(spec.classWeights) || !spec.classWeights.every((w) => Number.isFinite(w) && w >= 0)) {
+      fail('classWeights', 'must be a list of finite non-negative numbers');
+    }
+    if (spec.classWeights.length !== classCount(spec)) fail('classWeights', `must have one weight per class (${classCount(spec)}), got ${spec.classWeights.length}`);
+  }
+  if (!(spec.lr > 0 && Number.isFinite(spec.lr))) fail('lr', `must be a positive number, got ${spec.lr}`);
+  if (!Number.isInteger(spec.seed)) fail('seed', `must be an integer, got ${spec.seed}`);
+  return spec;
+}
+
+/** Creates a freshly initialised model on the default engine. */
+export async function createModel(spec: ModelSpec): Promise<SequenceModel> {
+  validateSpec(spec);
+  const { createTfjsModel } = await import('./tfjs-model.js');
+  return createTfjsModel(spec);
+}
