@@ -26,7 +26,7 @@ type Tensor2D = TF.Tensor2D;
  * and tfjs version give bit-identical weights on the same machine. Other CPUs/engines may differ
  * in the last bits of float32 sums.
  */
-export async function createTfjsModel(spec: ModelSpec, weights?: NamedTensor[]): Promise<SequenceModel> {
+export async function createTfjsModel(spec: ModelSpec, weights?: NamedTensor[]): Promise<TfjsSequenceModel> {
   const tf = await tfjsWasm();
   return new TfjsSequenceModel(tf, validateSpec(spec), weights ?? initialWeights(spec));
 }
@@ -45,7 +45,7 @@ interface LayerVars {
   units: number;
 }
 
-class TfjsSequenceModel implements SequenceModel {
+export class TfjsSequenceModel implements SequenceModel {
   readonly engine = 'tfjs-wasm';
   private readonly vars: TF.Variable[];
   private readonly lstm: LayerVars[];
@@ -93,6 +93,26 @@ class TfjsSequenceModel implements SequenceModel {
     const timeMajor = outputs.dataSync() as Float32Array;
     outputs.dispose();
     return toBatchMajor(timeMajor, batch, spec.seqLen, spec.outputs);
+  }
+
+  /** Gradient of the loss (without dropout) with respect to every weight; for gradient checks. */
+  lossGradients(batch: SequenceBatch): NamedTensor[] {
+    this.checkAlive();
+    const { tf, spec } = this;
+    const n = batch.batch;
+    const steps = countReal(batch.mask);
+    const grads = tf.tidy(() => {
+      const inputs = this.uploadSteps(batch.x, n);
+      const carry = needsCarry(batch.mask, n, spec.seqLen) ? this.uploadMaskSteps(batch.mask, n) : undefined;
+      const targets = this.uploadTargets(batch, n);
+      return tf.variableGrads(() => this.loss(this.forward(inputs, carry, false), targets, steps), this.vars).grads;
+    });
+    return weightShapes(spec).map(({ name, shape }, i) => {
+      const g = grads[this.vars[i].name];
+      const values = new Float32Array(g.dataSync() as Float32Array);
+      g.dispose();
+      return { name, shape, values };
+    });
   }
 
   getWeights(): NamedTensor[] {
