@@ -74,7 +74,8 @@ export interface SequenceModel {
   evaluateBatch(batch: SequenceBatch): Promise<BatchResult>;
   /**
    * Outputs at every step: batch * seqLen * outputs. Softmax probabilities for `crossentropy`,
-   * the raw regression value for `mse`. Padded steps are computed too; callers skip them.
+   * the raw regression value for `mse`. Values at padded steps are unspecified (trailing padding
+   * is not computed when `mask` is given); callers skip them.
    */
   predict(x: Float32Array, batch: number, mask?: Float32Array): Promise<Float32Array>;
   /** Copies of all weights, in `weightShapes(spec)` order. */

@@ -83,16 +83,18 @@ export class TfjsSequenceModel implements SequenceModel {
     const { tf, spec } = this;
     checkLength('x', x, batch * spec.seqLen * spec.inputSize);
     if (mask) checkLength('mask', mask, batch * spec.seqLen);
+    const span = mask ? realSpan(mask, batch, spec.seqLen) : spec.seqLen;
+    if (span === 0) return new Float32Array(batch * spec.seqLen * spec.outputs);
     const outputs = tf.tidy(() => {
-      const steps = this.uploadSteps(x, batch);
-      const carry = mask && needsCarry(mask, batch, spec.seqLen) ? this.uploadMaskSteps(mask, batch) : undefined;
+      const steps = this.uploadSteps(x, batch, span);
+      const carry = mask && needsCarry(mask, batch, spec.seqLen) ? this.uploadMaskSteps(mask, batch, span) : undefined;
       const logits = this.forward(steps, carry, false);
       const probs = logits.map((l) => (spec.loss === 'crossentropy' ? tf.softmax(l) : l));
       return tf.concat(probs, 0);
     });
     const timeMajor = outputs.dataSync() as Float32Array;
     outputs.dispose();
-    return toBatchMajor(timeMajor, batch, spec.seqLen, spec.outputs);
+    return toBatchMajor(timeMajor, batch, spec.seqLen, span, spec.outputs);
   }
 
   /** Gradient of the loss (without dropout) with respect to every weight; for gradient checks. */
@@ -101,10 +103,11 @@ export class TfjsSequenceModel implements SequenceModel {
     const { tf, spec } = this;
     const n = batch.batch;
     const steps = countReal(batch.mask);
+    const span = realSpan(batch.mask, n, spec.seqLen);
     const grads = tf.tidy(() => {
-      const inputs = this.uploadSteps(batch.x, n);
-      const carry = needsCarry(batch.mask, n, spec.seqLen) ? this.uploadMaskSteps(batch.mask, n) : undefined;
-      const targets = this.uploadTargets(batch, n);
+      const inputs = this.uploadSteps(batch.x, n, span);
+      const carry = needsCarry(batch.mask, n, spec.seqLen) ? this.uploadMaskSteps(batch.mask, n, span) : undefined;
+      const targets = this.uploadTargets(batch, n, span);
       return tf.variableGrads(() => this.loss(this.forward(inputs, carry, false), targets, steps), this.vars).grads;
     });
     return weightShapes(spec).map(({ name, shape }, i) => {
@@ -150,12 +153,13 @@ export class TfjsSequenceModel implements SequenceModel {
     checkLength('mask', batch.mask, n * seqLen);
     const steps = countReal(batch.mask);
     if (steps === 0) return { loss: 0, correct: 0, steps: 0 };
+    const span = realSpan(batch.mask, n, seqLen);
 
     let kept: Tensor | undefined;
     const lossValue = tf.tidy(() => {
-      const inputs = this.uploadSteps(batch.x, n);
-      const carry = needsCarry(batch.mask, n, seqLen) ? this.uploadMaskSteps(batch.mask, n) : undefined;
-      const targets = this.uploadTargets(batch, n);
+      const inputs = this.uploadSteps(batch.x, n, span);
+      const carry = needsCarry(batch.mask, n, seqLen) ? this.uploadMaskSteps(batch.mask, n, span) : undefined;
+      const targets = this.uploadTargets(batch, n, span);
       const lossFn = (): TF.Scalar => {
         const logits = this.forward(inputs, carry, training);
         kept = tf.keep(tf.concat(logits.map((l) => l), 0));
@@ -170,14 +174,14 @@ export class TfjsSequenceModel implements SequenceModel {
     lossValue.dispose();
     const outputs = kept!.dataSync() as Float32Array;
     kept!.dispose();
-    return { loss, correct: this.countCorrect(outputs, batch), steps };
+    return { loss, correct: this.countCorrect(outputs, batch, span), steps };
   }
 
-  private countCorrect(timeMajor: Float32Array, batch: SequenceBatch): number {
+  private countCorrect(timeMajor: Float32Array, batch: SequenceBatch, span: number): number {
     const { spec } = this;
     const n = batch.batch;
     let correct = 0;
-    for (let t = 0; t < spec.seqLen; t++) {
+    for (let t = 0; t < span; t++) {
       for (let b = 0; b < n; b++) {
         const i = b * spec.seqLen + t;
         if (batch.mask[i] === 0) continue;
@@ -252,26 +256,26 @@ export class TfjsSequenceModel implements SequenceModel {
     return this.tf.tensor2d(m, [rows, cols]);
   }
 
-  private uploadSteps(x: Float32Array, n: number): Tensor2D[] {
+  private uploadSteps(x: Float32Array, n: number, span: number): Tensor2D[] {
     const { seqLen, inputSize } = this.spec;
-    const tm = toTimeMajor(x, n, seqLen, inputSize);
+    const tm = toTimeMajor(x, n, seqLen, span, inputSize);
     const out: Tensor2D[] = [];
-    for (let t = 0; t < seqLen; t++) out.push(this.tf.tensor2d(tm.subarray(t * n * inputSize, (t + 1) * n * inputSize), [n, inputSize]));
+    for (let t = 0; t < span; t++) out.push(this.tf.tensor2d(tm.subarray(t * n * inputSize, (t + 1) * n * inputSize), [n, inputSize]));
     return out;
   }
 
-  private uploadMaskSteps(mask: Float32Array, n: number): Tensor2D[] {
-    const tm = toTimeMajor(mask, n, this.spec.seqLen, 1);
+  private uploadMaskSteps(mask: Float32Array, n: number, span: number): Tensor2D[] {
+    const tm = toTimeMajor(mask, n, this.spec.seqLen, span, 1);
     const out: Tensor2D[] = [];
-    for (let t = 0; t < this.spec.seqLen; t++) out.push(this.tf.tensor2d(tm.subarray(t * n, (t + 1) * n), [n, 1]));
+    for (let t = 0; t < span; t++) out.push(this.tf.tensor2d(tm.subarray(t * n, (t + 1) * n), [n, 1]));
     return out;
   }
 
-  private uploadTargets(batch: SequenceBatch, n: number): StepTargets[] {
+  private uploadTargets(batch: SequenceBatch, n: number, span: number): StepTargets[] {
     const { spec, tf } = this;
     const cw = spec.classWeights;
     const out: StepTargets[] = [];
-    for (let t = 0; t < spec.seqLen; t++) {
+    for (let t = 0; t < span; t++) {
       if (spec.loss === 'crossentropy') {
         const k = spec.outputs;
         const target = new Float32Array(n * k);
@@ -338,19 +342,39 @@ function countReal(mask: Float32Array): number {
   return n;
 }
 
-function toTimeMajor(a: Float32Array, batch: number, seqLen: number, width: number): Float32Array {
-  const out = new Float32Array(a.length);
+/**
+ * Steps up to and including the batch's last real step. Steps after it are padding in every
+ * sequence and, the LSTM being causal, cannot affect any real output: they are not computed.
+ * With per-source windows many sequences are short, so this often saves most of the work.
+ */
+export function realSpan(mask: Float32Array, batch: number, seqLen: number): number {
+  let span = 0;
   for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < seqLen; t++) {
+    for (let t = seqLen - 1; t >= span; t--) {
+      if (mask[b * seqLen + t] !== 0) {
+        span = t + 1;
+        break;
+      }
+    }
+  }
+  return span;
+}
+
+/** The first `span` steps of batch-major [batch, seqLen, width] as time-major [span, batch, width]. */
+function toTimeMajor(a: Float32Array, batch: number, seqLen: number, span: number, width: number): Float32Array {
+  const out = new Float32Array(span * batch * width);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < span; t++) {
       out.set(a.subarray((b * seqLen + t) * width, (b * seqLen + t + 1) * width), (t * batch + b) * width);
     }
   }
   return out;
 }
 
-function toBatchMajor(a: Float32Array, batch: number, seqLen: number, width: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let t = 0; t < seqLen; t++) {
+/** Time-major [span, batch, width] back to batch-major [batch, seqLen, width]; steps past `span` stay 0. */
+function toBatchMajor(a: Float32Array, batch: number, seqLen: number, span: number, width: number): Float32Array {
+  const out = new Float32Array(batch * seqLen * width);
+  for (let t = 0; t < span; t++) {
     for (let b = 0; b < batch; b++) {
       out.set(a.subarray((t * batch + b) * width, (t * batch + b + 1) * width), (b * seqLen + t) * width);
     }

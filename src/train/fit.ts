@@ -1,6 +1,7 @@
 import type { EpochRecord } from '../evaluate/types.js';
 import type { BatchResult, NamedTensor, SequenceModel } from '../nn/engine.js';
 import { Rng } from '../util/rng.js';
+import { bucketedBatches, lengthOrderedBatches, sequenceSpans } from './batching.js';
 import type { SequenceSource } from './source.js';
 
 export interface FitOptions {
@@ -35,8 +36,9 @@ export interface FitResult {
 export class TrainingDivergedError extends Error {}
 
 /**
- * Trains `model` in place with shuffled mini-batches and early stopping on validation loss. On
- * return the model holds the best epoch's weights (Keras `restore_best_weights`).
+ * Trains `model` in place with shuffled, length-bucketed mini-batches (see batching.ts) and early
+ * stopping on validation loss. On return the model holds the best epoch's weights (Keras
+ * `restore_best_weights`).
  */
 export async function fit(
   model: SequenceModel,
@@ -46,19 +48,20 @@ export async function fit(
   checkOptions(opts);
   if (data.train.count === 0) throw new Error('no training sequences');
   const rng = new Rng(opts.seed);
-  const order = new Uint32Array(data.train.count).map((_, i) => i);
-  const batches = Math.ceil(order.length / opts.batchSize);
+  const spans = sequenceSpans(data.train);
+  const valBatches = data.validation && data.validation.count > 0
+    ? lengthOrderedBatches(sequenceSpans(data.validation), opts.batchSize) : undefined;
   const history: EpochRecord[] = [];
   let best: { epoch: number; loss: number; weights: NamedTensor[] } | undefined;
   let stoppedEarly = false;
 
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-    rng.shuffle(order);
     const t0 = performance.now();
+    const epochBatches = bucketedBatches(spans, opts.batchSize, rng);
+    const batches = epochBatches.length;
     const sum = emptySum();
     for (let b = 0; b < batches; b++) {
-      const ids = order.subarray(b * opts.batchSize, Math.min(order.length, (b + 1) * opts.batchSize));
-      const r = await model.trainBatch(data.train.gather(ids));
+      const r = await model.trainBatch(data.train.gather(epochBatches[b]));
       if (!Number.isFinite(r.loss)) {
         throw new TrainingDivergedError(
           `training diverged at epoch ${epoch}, batch ${b + 1}/${batches}: loss is ${r.loss}; try a lower learning rate`,
@@ -70,7 +73,7 @@ export async function fit(
       await new Promise((resolve) => setImmediate(resolve));
     }
     const seconds = (performance.now() - t0) / 1000;
-    const val = data.validation && data.validation.count > 0 ? await evaluateSource(model, data.validation, opts.batchSize) : undefined;
+    const val = valBatches ? await evaluateBatches(model, data.validation!, valBatches) : undefined;
     const valSteps = val && val.steps > 0 ? val : undefined;
     const record: EpochRecord = {
       epoch,
@@ -99,12 +102,12 @@ export async function fit(
 
 /** Mean loss per real step, correct steps and real steps over all of `source` (no dropout, no update). */
 export async function evaluateSource(model: SequenceModel, source: SequenceSource, batchSize: number): Promise<BatchResult> {
+  return evaluateBatches(model, source, lengthOrderedBatches(sequenceSpans(source), batchSize));
+}
+
+async function evaluateBatches(model: SequenceModel, source: SequenceSource, batches: Uint32Array[]): Promise<BatchResult> {
   const sum = emptySum();
-  for (let start = 0; start < source.count; start += batchSize) {
-    const end = Math.min(source.count, start + batchSize);
-    const ids = new Uint32Array(end - start).map((_, i) => start + i);
-    add(sum, await model.evaluateBatch(source.gather(ids)));
-  }
+  for (const ids of batches) add(sum, await model.evaluateBatch(source.gather(ids)));
   return { loss: mean(sum.loss, sum.steps), correct: sum.correct, steps: sum.steps };
 }
 

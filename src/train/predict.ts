@@ -1,4 +1,5 @@
 import { type SequenceModel, classOfOutput } from '../nn/engine.js';
+import { lengthOrderedBatches, sequenceSpans } from './batching.js';
 import type { SequenceSource } from './source.js';
 
 export interface FlowPredictions {
@@ -15,7 +16,7 @@ export interface FlowPredictions {
 /**
  * Runs the model over every sequence and maps step outputs back to flow rows, skipping padding.
  * A row that sits in several (overlapping) sequences takes the output from the step with the most
- * history before it — the latest position in its sequence; on a tie, the first sequence.
+ * history before it — the latest position in its sequence; on a tie, the lowest sequence id.
  */
 export async function predictSequences(model: SequenceModel, source: SequenceSource, batchSize: number): Promise<FlowPredictions> {
   const { spec } = model;
@@ -24,9 +25,8 @@ export async function predictSequences(model: SequenceModel, source: SequenceSou
   const classOf = new Int32Array(source.flowCount).fill(-1);
   const prob = new Float32Array(source.flowCount * k);
   const position = new Int32Array(source.flowCount).fill(-1);
-  for (let start = 0; start < source.count; start += batchSize) {
-    const end = Math.min(source.count, start + batchSize);
-    const ids = new Uint32Array(end - start).map((_, i) => start + i);
+  const owner = new Int32Array(source.flowCount);
+  for (const ids of lengthOrderedBatches(sequenceSpans(source), batchSize)) {
     const batch = source.gather(ids);
     const out = await model.predict(batch.x, batch.batch, batch.mask);
     for (let b = 0; b < ids.length; b++) {
@@ -34,8 +34,9 @@ export async function predictSequences(model: SequenceModel, source: SequenceSou
         const row = source.rowIndex[ids[b] * spec.seqLen + t];
         if (row < 0 || batch.mask[b * spec.seqLen + t] === 0) continue;
         if (row >= source.flowCount) throw new Error(`sequence ${ids[b]} refers to flow row ${row}, beyond ${source.flowCount} rows`);
-        if (t <= position[row]) continue;
+        if (t < position[row] || (t === position[row] && ids[b] > owner[row])) continue;
         position[row] = t;
+        owner[row] = ids[b];
         const off = (b * spec.seqLen + t) * k;
         prob.set(out.subarray(off, off + k), row * k);
         classOf[row] = classOfOutput(spec, out, off);

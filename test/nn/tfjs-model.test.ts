@@ -101,6 +101,23 @@ test('padded steps change neither the loss nor real-step predictions, wherever t
   model.dispose();
 });
 
+test('steps after the batch\'s last real step are skipped without changing real outputs', async () => {
+  const model = await createModel(small);
+  const base = randomBatch(small, 3, 12);
+  // Every sequence ends by step 2: steps 3 and 4 are padding everywhere.
+  for (let b = 0; b < 3; b++) for (const t of [3, 4]) base.mask[b * small.seqLen + t] = 0;
+  base.mask[1 * small.seqLen + 2] = 0;
+  const full = await model.predict(base.x, 3);
+  const trimmed = await model.predict(base.x, 3, base.mask);
+  for (let i = 0; i < 3 * small.seqLen; i++) {
+    if (base.mask[i] === 0) continue;
+    for (let k = 0; k < 3; k++) assert.equal(trimmed[i * 3 + k], full[i * 3 + k], `step ${i}`);
+  }
+  const allPadding = { ...base, mask: new Float32Array(base.mask.length) };
+  assert.deepEqual(await model.evaluateBatch(allPadding), { loss: 0, correct: 0, steps: 0 });
+  model.dispose();
+});
+
 /** Central differences on the weights with the largest analytic gradient of each array. */
 async function gradientCheck(spec: ModelSpec, batch: SequenceBatch): Promise<void> {
   const model = await createTfjsModel(spec);
