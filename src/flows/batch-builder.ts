@@ -1,0 +1,147 @@
+/**
+ * Fixed-capacity column buffers that a parser fills row by row and hands over as one FlowDataset
+ * batch. Text columns are coded through dictionaries shared by every batch of a read, so batches
+ * (and files) concatenate without remapping codes.
+ */
+import { ByteDictionary } from './byte-dictionary.js';
+import type { BadRow, FlowDataset, SourceFile } from './schema.js';
+
+const PROTO_NAMES: Record<string, string> = { '1': 'ICMP', '2': 'IGMP', '6': 'TCP', '17': 'UDP', '47': 'GRE', '50': 'ESP', '58': 'ICMP6', '132': 'SCTP' };
+
+/** `TCP  `, `tcp` and nfdump's numeric `6` all become `TCP`. */
+export function normaliseProto(raw: string): string {
+  const t = raw.trim().toUpperCase();
+  return PROTO_NAMES[t] ?? t;
+}
+
+export function isIcmpName(proto: string): boolean {
+  return proto === 'ICMP' || proto === 'ICMP6' || proto === 'IPV6-ICMP';
+}
+
+export class FlowDictionaries {
+  readonly proto = new ByteDictionary(normaliseProto);
+  /** One table for both address columns: the same host has the same code as source or destination. */
+  readonly addr = new ByteDictionary();
+  readonly label = new ByteDictionary();
+  readonly attackType = new ByteDictionary();
+  readonly attackId = new ByteDictionary();
+  readonly attackDescription = new ByteDictionary();
+}
+
+export class BatchBuilder {
+  length = 0;
+  start!: Float64Array;
+  duration!: Float64Array;
+  proto!: Uint32Array;
+  srcAddr!: Uint32Array;
+  dstAddr!: Uint32Array;
+  srcPort!: Int32Array;
+  dstPort!: Int32Array;
+  packets!: Float64Array;
+  bytes!: Float64Array;
+  flows!: Float64Array;
+  flags!: Uint8Array;
+  tos!: Uint8Array;
+  label!: Uint32Array;
+  attackType!: Uint32Array;
+  attackId!: Uint32Array;
+  attackDescription!: Uint32Array;
+
+  constructor(public capacity: number, readonly dicts: FlowDictionaries) {
+    this.allocate();
+  }
+
+  /** Enlarges the buffers, keeping the rows filled so far (for reads into one data set). */
+  grow(capacity: number): void {
+    if (capacity <= this.capacity) return;
+    const g = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(capacity);
+      b.set(a.subarray(0, this.length));
+      return b;
+    };
+    this.start = g(this.start);
+    this.duration = g(this.duration);
+    this.proto = g(this.proto);
+    this.srcAddr = g(this.srcAddr);
+    this.dstAddr = g(this.dstAddr);
+    this.srcPort = g(this.srcPort);
+    this.dstPort = g(this.dstPort);
+    this.packets = g(this.packets);
+    this.bytes = g(this.bytes);
+    this.flows = g(this.flows);
+    this.flags = g(this.flags);
+    this.tos = g(this.tos);
+    this.label = g(this.label);
+    this.attackType = g(this.attackType);
+    this.attackId = g(this.attackId);
+    this.attackDescription = g(this.attackDescription);
+    this.capacity = capacity;
+  }
+
+  private allocate(): void {
+    const n = this.capacity;
+    this.start = new Float64Array(n);
+    this.duration = new Float64Array(n);
+    this.proto = new Uint32Array(n);
+    this.srcAddr = new Uint32Array(n);
+    this.dstAddr = new Uint32Array(n);
+    this.srcPort = new Int32Array(n);
+    this.dstPort = new Int32Array(n);
+    this.packets = new Float64Array(n);
+    this.bytes = new Float64Array(n);
+    this.flows = new Float64Array(n);
+    this.flags = new Uint8Array(n);
+    this.tos = new Uint8Array(n);
+    this.label = new Uint32Array(n);
+    this.attackType = new Uint32Array(n);
+    this.attackId = new Uint32Array(n);
+    this.attackDescription = new Uint32Array(n);
+    this.length = 0;
+  }
+
+  get full(): boolean {
+    return this.length >= this.capacity;
+  }
+
+  /**
+   * Hands the filled rows over as a data set and starts fresh buffers. A full batch gives its
+   * arrays away without copying; a partial one is trimmed to its length.
+   */
+  take(sources: SourceFile[], badRows: BadRow[], badRowCount: number, last = false): FlowDataset {
+    const n = this.length;
+    // A view is enough when little capacity is left unused; otherwise copy so the slack is freed.
+    const cut = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T): T =>
+      n === this.capacity ? a : n >= this.capacity * 0.9 ? (a.subarray(0, n) as T) : (a.slice(0, n) as T);
+    const d = this.dicts;
+    const ds: FlowDataset = {
+      length: n,
+      columns: {
+        start: cut(this.start),
+        duration: cut(this.duration),
+        proto: { codes: cut(this.proto), values: d.proto.values },
+        srcAddr: { codes: cut(this.srcAddr), values: d.addr.values },
+        dstAddr: { codes: cut(this.dstAddr), values: d.addr.values },
+        srcPort: cut(this.srcPort),
+        dstPort: cut(this.dstPort),
+        packets: cut(this.packets),
+        bytes: cut(this.bytes),
+        flows: cut(this.flows),
+        flags: cut(this.flags),
+        tos: cut(this.tos),
+        label: { codes: cut(this.label), values: d.label.values },
+        attackType: { codes: cut(this.attackType), values: d.attackType.values },
+        attackId: { codes: cut(this.attackId), values: d.attackId.values },
+        attackDescription: { codes: cut(this.attackDescription), values: d.attackDescription.values },
+      },
+      sources,
+      badRowCount,
+      badRows,
+    };
+    // The arrays now belong to the data set: later rows need new ones (none after the last batch).
+    if (last) {
+      this.capacity = 0;
+      this.length = 0;
+    } else this.allocate();
+    return ds;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Reading flow files (CIDDS CSV, nfdump CSV; plain or gzipped) into the columnar FlowDataset.
+ *
+ * Files are streamed in chunks and parsed into fixed-size columnar batches, so memory is bounded by
+ * the columns kept, not by the file size. `readFlowBatches` hands the batches out one by one (for
+ * endless streams); `readFlows` reads whole files and joins the batches.
+ */
+import { UserError, InputError } from '../util/errors.js';
+import { BadRowLog, badRowLimit, KEEP_BAD_ROWS } from './bad-rows.js';
+import { BatchBuilder, FlowDictionaries } from './batch-builder.js';
+import { fileSize, openSource } from './byte-source.js';
+import { concatReleasing } from './concat.js';
+import { detectLayout } from './layout.js';
+import { FlowRowParser } from './row-parser.js';
+import type { FlowDataset, SourceFile } from './schema.js';
+
+export interface ReadProgress {
+  file: string;
+  bytesRead: number;
+  bytesTotal: number;
+  rows: number;
+}
+
+export interface ReadOptions {
+  /** Malformed rows tolerated: >= 1 an absolute count, < 1 a fraction of rows read (default 0.001). */
+  maxBadRows?: number;
+  onProgress?: (p: ReadProgress) => void;
+}
+
+export interface BatchReadOptions extends ReadOptions {
+  /** Rows per batch (default 65,536). */
+  batchRows?: number;
+}
+
+export const DEFAULT_BATCH_ROWS = 65536;
+
+/** State shared by the files of one read: dictionaries, the bad-row count, totals for estimates. */
+interface ReadContext {
+  dicts: FlowDictionaries;
+  log: BadRowLog;
+  /** Rows read (good + bad) in files finished before the current one. */
+  rowsBefore: number;
+  /** Sum of the sizes of all files of the read; 0 when any size is unknown. */
+  bytesTotal: number;
+  bytesBefore: number;
+  onProgress?: (p: ReadProgress) => void;
+}
+
+function newContext(opts: ReadOptions, bytesTotal: number): ReadContext {
+  return { dicts: new FlowDictionaries(), log: new BadRowLog(badRowLimit(opts.maxBadRows)), rowsBefore: 0, bytesTotal, bytesBefore: 0, onProgress: opts.onProgress };
+}
+
+function splitHeader(line: Buffer): string[] {
+  let s = line.toString('utf8');
+  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+  if (s.endsWith('\r')) s = s.slice(0, -1);
+  return s.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1'));
+}
+
+/**
+ * Batches of one source. `flushEachChunk` yields whatever rows a chunk produced (for live streams,
+ * where waiting for a full batch would delay classification).
+ */
+async function* sourceBatches(
+  source: string | NodeJS.ReadableStream,
+  ctx: ReadContext,
+  batchRows: number,
+  flushEachChunk: boolean,
+): AsyncGenerator<FlowDataset> {
+  const src = await openSource(source);
+  let parser: FlowRowParser | undefined;
+  let builder: BatchBuilder | undefined;
+  let carry: Buffer | null = null;
+  let yielded = 0;
+  const rowsRead = (): number => ctx.rowsBefore + (parser ? parser.rows + parser.badRows : 0);
+
+  const take = (): FlowDataset => {
+    const bad = parser!.takeBatchBadRows();
+    const n = builder!.length;
+    const sf: SourceFile = { path: src.name, format: parser!.layout.format, rows: n, badRows: bad.count, labelled: parser!.layout.labelled };
+    yielded++;
+    return builder!.take([sf], bad.rows, bad.count);
+  };
+  const startParser = (headerLine: Buffer): void => {
+    const layout = detectLayout(splitHeader(headerLine), src.name);
+    builder = new BatchBuilder(batchRows, ctx.dicts);
+    parser = new FlowRowParser(layout, src.name, builder, ctx.log, () => ctx.rowsBefore);
+  };
+  const estimateTotalRows = (): number => {
+    if (ctx.bytesTotal <= 0) return Infinity;
+    const done = ctx.bytesBefore + src.bytesRead();
+    return done > 0 ? (rowsRead() * ctx.bytesTotal) / done : Infinity;
+  };
+
+  try {
+    for await (const chunk of src.chunks) {
+      let data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let pos = 0;
+      if (!parser) {
+        const nl = data.indexOf(10);
+        if (nl < 0) {
+          carry = data;
+          continue;
+        }
+        startParser(data.subarray(0, nl));
+        pos = nl + 1;
+      }
+      for (;;) {
+        pos = parser!.parse(data, pos, data.length, false);
+        if (builder!.full) {
+          yield take();
+          if (ctx.bytesTotal <= 0) ctx.log.checkEarly(rowsRead(), rowsRead());
+          continue;
+        }
+        break;
+      }
+      carry = pos < data.length ? data.subarray(pos) : null;
+      data = undefined as unknown as Buffer;
+      ctx.log.checkEarly(rowsRead(), estimateTotalRows());
+      ctx.onProgress?.({ file: src.name, bytesRead: src.bytesRead(), bytesTotal: src.bytesTotal, rows: parser!.rows });
+      if (parser!.ended) break;
+      if (flushEachChunk && builder!.length > 0) yield take();
+    }
+    if (!parser) {
+      if (!carry || carry.length === 0) throw new InputError(`${src.name}: empty file (no header line)`);
+      startParser(carry);
+      carry = null;
+    }
+    if (carry && !parser!.ended) {
+      let pos = 0;
+      for (;;) {
+        pos = parser!.parse(carry, pos, carry.length, true);
+        if (builder!.full) {
+          yield take();
+          continue;
+        }
+        break;
+      }
+    }
+    ctx.onProgress?.({ file: src.name, bytesRead: src.bytesRead(), bytesTotal: src.bytesTotal, rows: parser!.rows });
+    if (builder!.length > 0 || yielded === 0 || parser!.batchBadCount > 0) yield take();
+  } finally {
+    src.close();
+    ctx.rowsBefore = rowsRead();
+    ctx.bytesBefore += src.bytesRead();
+  }
+}
+
+/**
+ * Reads one file, `-` (stdin) or a stream as columnar batches. Codes of text columns are stable
+ * across the batches (their `values` arrays are shared and only grow). The bad-row limit applies to
+ * the whole stream; it is checked as rows arrive and once more at the end.
+ */
+export async function* readFlowBatches(source: string | NodeJS.ReadableStream, opts: BatchReadOptions = {}): AsyncGenerator<FlowDataset> {
+  const bytesTotal = typeof source === 'string' && source !== '-' ? await fileSize(source) : 0;
+  const ctx = newContext(opts, bytesTotal);
+  const live = typeof source !== 'string' || source === '-';
+  yield* sourceBatches(source, ctx, opts.batchRows ?? DEFAULT_BATCH_ROWS, live);
+  ctx.log.checkFinal(ctx.rowsBefore);
+}
+
+/** Reads files in order into one data set; rows of file i follow those of file i-1. */
+export async function readFlows(paths: string[], opts: ReadOptions = {}): Promise<FlowDataset> {
+  if (paths.length === 0) throw new UserError('no flow files given');
+  if (paths.filter((p) => p === '-').length > 1) throw new UserError('stdin (-) can be read only once');
+  // Check every file before reading any, so a typo in the last path fails at once.
+  let bytesTotal = 0;
+  for (const p of paths) {
+    if (p === '-') bytesTotal = -Infinity;
+    else bytesTotal += await fileSize(p);
+  }
+  const ctx = newContext(opts, Number.isFinite(bytesTotal) ? bytesTotal : 0);
+  const batches: FlowDataset[] = [];
+  for (const p of paths) {
+    for await (const b of sourceBatches(p, ctx, DEFAULT_BATCH_ROWS, false)) batches.push(b);
+  }
+  ctx.log.checkFinal(ctx.rowsBefore);
+  const ds = concatReleasing(batches);
+  ds.badRows = ctx.log.kept.slice(0, KEEP_BAD_ROWS);
+  ds.badRowCount = ctx.log.count;
+  return ds;
+}
