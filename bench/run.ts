@@ -1,0 +1,59 @@
+/**
+ * `npm run bench`: runs the benchmark sections and prints their figures. With `--json`, stdout gets
+ * exactly one JSON object `{ "<section>": {...}, ... }` and everything else goes to stderr.
+ * Each section lives in its own file and exports a function returning its figures; add new ones
+ * (train, predict, classify, serve) to SECTIONS.
+ *
+ * Options: --json, --only a,b (sections), --rows N (ingest file size, default 4,000,000),
+ * --runs N (runs per side, fastest counts; default 1).
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ingestBenchmark } from './ingest.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+interface Context {
+  root: string;
+  rows: number;
+  runs: number;
+  log: (s: string) => void;
+}
+
+const SECTIONS: Record<string, (c: Context) => Promise<object>> = {
+  ingest: (c) => ingestBenchmark({ root: c.root, rows: c.rows, seed: 42, runs: c.runs, log: c.log }),
+};
+
+function argValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const only = argValue(args, '--only')?.split(',') ?? Object.keys(SECTIONS);
+  const unknown = only.filter((s) => !(s in SECTIONS));
+  if (unknown.length > 0) throw new Error(`unknown section(s): ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);
+  const ctx: Context = {
+    root: ROOT,
+    rows: Number(argValue(args, '--rows') ?? 4_000_000),
+    runs: Number(argValue(args, '--runs') ?? 1),
+    log: (s) => process.stderr.write(`${s}\n`),
+  };
+  const results: Record<string, object> = {};
+  for (const name of only) results[name] = await SECTIONS[name](ctx);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(results)}\n`);
+    return;
+  }
+  for (const [name, figures] of Object.entries(results)) {
+    process.stdout.write(`${name}\n`);
+    for (const [k, v] of Object.entries(figures)) process.stdout.write(`  ${k.padEnd(18)} ${typeof v === 'number' ? v.toLocaleString('en-US') : String(v)}\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
