@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
+import { registerExplore } from './explore.js';
+import { registerEvaluate } from './evaluate.js';
+import { registerRun } from './run.js';
+import { registerTrain } from './train.js';
 
 /** Each subcommand lives in its own file in this folder and is added here. */
 export function registerCommands(program: Command): void {
   void program;
+  registerRun(program);
+  registerTrain(program);
+  registerEvaluate(program);
+  registerExplore(program);
 }
