@@ -6,6 +6,8 @@ import {
 } from './engine.js';
 import { initialWeights } from './init.js';
 import { tfjsWasm } from './tfjs-backend.js';
+import { lstmCell, registerLstmCell } from './tfjs-lstm-cell.js';
+import { concatRows, registerRows, splitRows } from './tfjs-rows.js';
 
 type Tensor = TF.Tensor;
 type Tensor2D = TF.Tensor2D;
@@ -26,15 +28,23 @@ type Tensor2D = TF.Tensor2D;
  * and tfjs version give bit-identical weights on the same machine. Other CPUs/engines may differ
  * in the last bits of float32 sums.
  */
-export async function createTfjsModel(spec: ModelSpec, weights?: NamedTensor[]): Promise<TfjsSequenceModel> {
+export async function createTfjsModel(spec: ModelSpec, weights?: NamedTensor[], options: TfjsModelOptions = {}): Promise<TfjsSequenceModel> {
   const tf = await tfjsWasm();
-  return new TfjsSequenceModel(tf, validateSpec(spec), weights ?? initialWeights(spec));
+  registerLstmCell(tf);
+  registerRows(tf);
+  return new TfjsSequenceModel(tf, validateSpec(spec), weights ?? initialWeights(spec), options.fusedCell ?? true);
 }
 
-interface StepTargets {
-  /** crossentropy: [B, K] one-hot times the step's weight; mse: [B, 1] encoded class. */
+export interface TfjsModelOptions {
+  /** Use the fused LSTM-cell kernel (default) rather than tfjs ops; the ops path exists for cross-checks and benchmarks. */
+  fusedCell?: boolean;
+}
+
+/** Time-major targets of a batch: row t * B + b is sequence b's step t. */
+interface Targets {
+  /** crossentropy: [span * B, K] one-hot times the step's weight; mse: [span * B, 1] encoded class. */
   target: Tensor2D;
-  /** mse only: [B, 1] step weight (mask x class weight). */
+  /** mse only: [span * B, 1] step weight (mask x class weight). */
   weight?: Tensor2D;
 }
 
@@ -54,9 +64,10 @@ export class TfjsSequenceModel implements SequenceModel {
   private readonly optimizer: TF.Optimizer;
   private readonly dropoutRng: Rng;
   private readonly matMul: (a: Tensor, b: Tensor) => Tensor2D;
+  private readonly addBias: (x: Tensor, bias: Tensor) => Tensor2D;
   private disposed = false;
 
-  constructor(private readonly tf: typeof TF, readonly spec: ModelSpec, weights: NamedTensor[]) {
+  constructor(private readonly tf: typeof TF, readonly spec: ModelSpec, weights: NamedTensor[], private readonly fusedCell: boolean) {
     checkWeights(spec, weights);
     this.vars = weights.map((w) => tf.variable(tf.tensor(w.values, w.shape, 'float32'), true, `${w.name}#${uid()}`));
     this.lstm = spec.layers.map((units, i) => ({
@@ -68,6 +79,7 @@ export class TfjsSequenceModel implements SequenceModel {
     // A stream apart from initialisation's (same seed, different purpose).
     this.dropoutRng = new Rng(spec.seed ^ 0x5eed);
     this.matMul = matMulFastGrad(tf);
+    this.addBias = addBiasFastGrad(tf, this.matMul);
   }
 
   async trainBatch(batch: SequenceBatch): Promise<BatchResult> {
@@ -86,11 +98,10 @@ export class TfjsSequenceModel implements SequenceModel {
     const span = mask ? realSpan(mask, batch, spec.seqLen) : spec.seqLen;
     if (span === 0) return new Float32Array(batch * spec.seqLen * spec.outputs);
     const outputs = tf.tidy(() => {
-      const steps = this.uploadSteps(x, batch, span);
+      const inputs = this.uploadInputs(x, batch, span);
       const carry = mask && needsCarry(mask, batch, spec.seqLen) ? this.uploadMaskSteps(mask, batch, span) : undefined;
-      const logits = this.forward(steps, carry, false);
-      const probs = logits.map((l) => (spec.loss === 'crossentropy' ? tf.softmax(l) : l));
-      return tf.concat(probs, 0);
+      const logits = this.forward(inputs, span, carry, false);
+      return spec.loss === 'crossentropy' ? tf.softmax(logits) : logits;
     });
     const timeMajor = outputs.dataSync() as Float32Array;
     outputs.dispose();
@@ -105,10 +116,10 @@ export class TfjsSequenceModel implements SequenceModel {
     const steps = countReal(batch.mask);
     const span = realSpan(batch.mask, n, spec.seqLen);
     const grads = tf.tidy(() => {
-      const inputs = this.uploadSteps(batch.x, n, span);
+      const inputs = this.uploadInputs(batch.x, n, span);
       const carry = needsCarry(batch.mask, n, spec.seqLen) ? this.uploadMaskSteps(batch.mask, n, span) : undefined;
       const targets = this.uploadTargets(batch, n, span);
-      return tf.variableGrads(() => this.loss(this.forward(inputs, carry, false), targets, steps), this.vars).grads;
+      return tf.variableGrads(() => this.loss(this.forward(inputs, span, carry, false), targets, steps), this.vars).grads;
     });
     return weightShapes(spec).map(({ name, shape }, i) => {
       const g = grads[this.vars[i].name];
@@ -157,12 +168,12 @@ export class TfjsSequenceModel implements SequenceModel {
 
     let kept: Tensor | undefined;
     const lossValue = tf.tidy(() => {
-      const inputs = this.uploadSteps(batch.x, n, span);
+      const inputs = this.uploadInputs(batch.x, n, span);
       const carry = needsCarry(batch.mask, n, seqLen) ? this.uploadMaskSteps(batch.mask, n, span) : undefined;
       const targets = this.uploadTargets(batch, n, span);
       const lossFn = (): TF.Scalar => {
-        const logits = this.forward(inputs, carry, training);
-        kept = tf.keep(tf.concat(logits.map((l) => l), 0));
+        const logits = this.forward(inputs, span, carry, training);
+        kept = tf.keep(logits);
         return this.loss(logits, targets, steps);
       };
       if (!training) return lossFn();
@@ -191,36 +202,47 @@ export class TfjsSequenceModel implements SequenceModel {
     return correct;
   }
 
-  /** Per-step output pre-activations ([B, outputs] each), time order. */
-  private forward(inputs: Tensor2D[], carry: Tensor2D[] | undefined, training: boolean): Tensor2D[] {
+  /**
+   * Output pre-activations [span * B, outputs], time-major. Between layers the sequence is one
+   * [span * B, units] tensor, so the input projection of a layer and the output layer are each one
+   * large matMul over all steps; only the recurrent product runs step by step.
+   */
+  private forward(inputs: Tensor2D, span: number, carry: Tensor2D[] | undefined, training: boolean): Tensor2D {
     const { tf } = this;
     let seq = inputs;
     for (const layer of this.lstm) {
-      seq = this.lstmLayer(seq, layer, carry);
-      if (training && this.spec.dropout > 0) seq = seq.map((h) => tf.mul(h, this.dropoutMask(h.shape[0], layer.units)));
+      seq = this.lstmLayer(seq, span, layer, carry);
+      if (training && this.spec.dropout > 0) seq = tf.mul(seq, this.dropoutMask(seq.shape[0], layer.units));
     }
-    return seq.map((h) => tf.add(this.matMul(h, this.denseKernel), this.denseBias));
+    return this.addBias(this.matMul(seq, this.denseKernel), this.denseBias);
   }
 
   /**
-   * One LSTM layer over all steps. With `carry` (padding before or between real steps), a padded
-   * step leaves h and c unchanged, so padding never reaches a real step's output.
+   * One LSTM layer over all steps of a time-major [span * B, in] input. With `carry` (padding
+   * before or between real steps) a padded step leaves h and c unchanged, so padding never reaches
+   * a real step's output.
    */
-  private lstmLayer(inputs: Tensor2D[], v: LayerVars, carry: Tensor2D[] | undefined): Tensor2D[] {
+  private lstmLayer(inputs: Tensor2D, span: number, v: LayerVars, carry: Tensor2D[] | undefined): Tensor2D {
     const { tf } = this;
     const mm = this.matMul;
     const tanh = (x: Tensor): Tensor2D => tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1);
+    const projected = splitRows(tf, this.addBias(mm(inputs, v.kernel), v.bias), span);
     let h: Tensor2D | undefined;
     let c: Tensor2D | undefined;
     const out: Tensor2D[] = [];
-    for (let t = 0; t < inputs.length; t++) {
-      // h and c start at zero: skip the products with them on the first step.
-      let z: Tensor2D = tf.add(mm(inputs[t], v.kernel), v.bias);
-      if (h) z = tf.add(z, mm(h, v.recurrent));
-      const [zi, zf, zg, zo] = tf.split(z, 4, 1);
-      const ig: Tensor2D = tf.mul(tf.sigmoid(zi), tanh(zg));
-      const cNew: Tensor2D = c ? tf.add(tf.mul(tf.sigmoid(zf), c), ig) : ig;
-      const hNew: Tensor2D = tf.mul(tf.sigmoid(zo), tanh(cNew));
+    for (let t = 0; t < span; t++) {
+      // h and c start at zero: skip the product with h on the first step.
+      const z: Tensor2D = h ? tf.add(projected[t], mm(h, v.recurrent)) : projected[t];
+      let cNew: Tensor2D;
+      let hNew: Tensor2D;
+      if (this.fusedCell) {
+        ({ h: hNew, c: cNew } = lstmCell(tf, z, c ?? tf.zeros([z.shape[0], v.units])));
+      } else {
+        const [zi, zf, zg, zo] = tf.split(z, 4, 1);
+        const ig: Tensor2D = tf.mul(tf.sigmoid(zi), tanh(zg));
+        cNew = c ? tf.add(tf.mul(tf.sigmoid(zf), c), ig) : ig;
+        hNew = tf.mul(tf.sigmoid(zo), tanh(cNew));
+      }
       if (carry) {
         const m = carry[t];
         c = (c ? tf.add(c, tf.mul(m, tf.sub(cNew, c))) : tf.mul(m, cNew)) as Tensor2D;
@@ -231,21 +253,14 @@ export class TfjsSequenceModel implements SequenceModel {
       }
       out.push(h!);
     }
-    return out;
+    return concatRows(tf, out);
   }
 
-  private loss(logits: Tensor2D[], targets: StepTargets[], realSteps: number): TF.Scalar {
+  private loss(logits: Tensor2D, targets: Targets, realSteps: number): TF.Scalar {
     const { tf } = this;
-    let total: TF.Scalar | undefined;
-    logits.forEach((l, t) => {
-      const { target, weight } = targets[t];
-      const s = this.spec.loss === 'crossentropy'
-        ? tf.sum(tf.mul(tf.logSoftmax(l), target))
-        : tf.sum(tf.mul(tf.square(tf.sub(l, target)), weight!));
-      total = (total ? tf.add(total, s) : s) as TF.Scalar;
-    });
-    const sign = this.spec.loss === 'crossentropy' ? -1 : 1;
-    return tf.mul(total!, sign / realSteps);
+    const { target, weight } = targets;
+    if (this.spec.loss === 'crossentropy') return tf.mul(tf.sum(tf.mul(tf.logSoftmax(logits), target)), -1 / realSteps);
+    return tf.mul(tf.sum(tf.mul(tf.square(tf.sub(logits, target)), weight!)), 1 / realSteps);
   }
 
   private dropoutMask(rows: number, cols: number): Tensor2D {
@@ -256,12 +271,9 @@ export class TfjsSequenceModel implements SequenceModel {
     return this.tf.tensor2d(m, [rows, cols]);
   }
 
-  private uploadSteps(x: Float32Array, n: number, span: number): Tensor2D[] {
+  private uploadInputs(x: Float32Array, n: number, span: number): Tensor2D {
     const { seqLen, inputSize } = this.spec;
-    const tm = toTimeMajor(x, n, seqLen, span, inputSize);
-    const out: Tensor2D[] = [];
-    for (let t = 0; t < span; t++) out.push(this.tf.tensor2d(tm.subarray(t * n * inputSize, (t + 1) * n * inputSize), [n, inputSize]));
-    return out;
+    return this.tf.tensor2d(toTimeMajor(x, n, seqLen, span, inputSize), [span * n, inputSize]);
   }
 
   private uploadMaskSteps(mask: Float32Array, n: number, span: number): Tensor2D[] {
@@ -271,37 +283,31 @@ export class TfjsSequenceModel implements SequenceModel {
     return out;
   }
 
-  private uploadTargets(batch: SequenceBatch, n: number, span: number): StepTargets[] {
+  private uploadTargets(batch: SequenceBatch, n: number, span: number): Targets {
     const { spec, tf } = this;
     const cw = spec.classWeights;
-    const out: StepTargets[] = [];
+    const classes = classCount(spec);
+    const k = spec.outputs;
+    const target = new Float32Array(span * n * k);
+    const weight = spec.loss === 'mse' ? new Float32Array(span * n) : undefined;
     for (let t = 0; t < span; t++) {
-      if (spec.loss === 'crossentropy') {
-        const k = spec.outputs;
-        const target = new Float32Array(n * k);
-        for (let b = 0; b < n; b++) {
-          const i = b * spec.seqLen + t;
-          if (batch.mask[i] === 0) continue;
-          const y = batch.y[i];
-          if (!(y >= 0 && y < k)) throw new Error(`target class ${y} at sequence ${b}, step ${t} is outside 0..${k - 1}`);
-          target[b * k + y] = batch.mask[i] * (cw ? cw[y] : 1);
-        }
-        out.push({ target: tf.tensor2d(target, [n, k]) });
-      } else {
-        const target = new Float32Array(n);
-        const weight = new Float32Array(n);
-        for (let b = 0; b < n; b++) {
-          const i = b * spec.seqLen + t;
-          if (batch.mask[i] === 0) continue;
-          const y = batch.y[i];
-          if (!(y >= 0 && y < classCount(spec))) throw new Error(`target class ${y} at sequence ${b}, step ${t} is outside 0..${classCount(spec) - 1}`);
-          target[b] = y;
-          weight[b] = batch.mask[i] * (cw ? cw[y] : 1);
-        }
-        out.push({ target: tf.tensor2d(target, [n, 1]), weight: tf.tensor2d(weight, [n, 1]) });
+      for (let b = 0; b < n; b++) {
+        const i = b * spec.seqLen + t;
+        if (batch.mask[i] === 0) continue;
+        const y = batch.y[i];
+        if (!(y >= 0 && y < classes)) throw new Error(`target class ${y} at sequence ${b}, step ${t} is outside 0..${classes - 1}`);
+        const w = batch.mask[i] * (cw ? cw[y] : 1);
+        const row = t * n + b;
+        if (weight) {
+          target[row] = y;
+          weight[row] = w;
+        } else target[row * k + y] = w;
       }
     }
-    return out;
+    return {
+      target: tf.tensor2d(target, [span * n, k]),
+      weight: weight ? tf.tensor2d(weight, [span * n, 1]) : undefined,
+    };
   }
 }
 
@@ -321,6 +327,18 @@ function matMulFastGrad(tf: typeof TF): (a: Tensor, b: Tensor) => Tensor2D {
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return (a, b) => f(a, b) as Tensor2D;
+}
+
+/**
+ * x [N, C] + bias [C]. The default gradient of the broadcast sums dy over rows with the wasm Sum
+ * kernel, which is slow along axis 0 (~12 ms for [4096, 256]); a ones-row product is ~20x faster.
+ */
+function addBiasFastGrad(tf: typeof TF, mm: (a: Tensor, b: Tensor) => Tensor2D): (x: Tensor, bias: Tensor) => Tensor2D {
+  const f = tf.customGrad(((x: Tensor, bias: Tensor) => ({
+    value: tf.add(x, bias),
+    gradFunc: (dy: Tensor) => [dy, tf.reshape(mm(tf.ones([1, dy.shape[0]]), dy), bias.shape)],
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (x, bias) => f(x, bias) as Tensor2D;
 }
 
 /** True when some sequence has a real step after a padded one (trailing padding needs no carry: the LSTM is causal). */
