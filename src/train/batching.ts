@@ -33,7 +33,9 @@ export function bucketedBatches(spans: Uint16Array, batchSize: number, rng: Rng,
   const batches: Uint32Array[] = [];
   for (let p = 0; p < order.length; p += pool) {
     const ids = Array.from(order.subarray(p, Math.min(order.length, p + pool)));
-    ids.sort((a, b) => spans[a] - spans[b] || a - b);
+    // Stable sort on length only: equal lengths keep their shuffled order, so a batch is a random
+    // sample of its length group rather than a run of neighbouring ids (neighbours share a source).
+    ids.sort((a, b) => spans[a] - spans[b]);
     for (let b = 0; b < ids.length; b += batchSize) batches.push(Uint32Array.from(ids.slice(b, b + batchSize)));
   }
   // Shuffle the batch order too, so long and short batches interleave across the epoch.

@@ -20,6 +20,9 @@ test('bucketed batches hold every sequence once, similar lengths together, seede
   // Within a batch the span range is far narrower than across the data (1..16).
   const ranges = a.map((x) => Math.max(...Array.from(x, (i) => spans[i])) - Math.min(...Array.from(x, (i) => spans[i])));
   assert.ok(ranges.reduce((s, r) => s + r, 0) / ranges.length < 3, `mean span range per batch ${ranges}`);
+  // Sequences of equal length are not grouped by id: a batch is not a run of neighbouring ids.
+  const same = bucketedBatches(new Uint16Array(1000).fill(4), 32, new Rng(3));
+  assert.ok(same.every((x) => Math.max(...x) - Math.min(...x) > 100), 'equal-length batches stay random samples');
   // Batch order is shuffled: not sorted by length across the epoch.
   const firsts = a.map((x) => spans[x[0]]);
   assert.notDeepEqual(firsts, [...firsts].sort((x, y) => x - y));
