@@ -59,5 +59,7 @@ export function registerExplore(program: Command): void {
       await writeFileAtomic(htmlPath, html);
       process.stdout.write(`${describeSummary(summary)}\nwrote ${jsonPath}\nwrote ${htmlPath}\n`);
     });
+  // A command built apart from the program must take over its exit and error settings itself.
+  cmd.copyInheritedSettings(program);
   program.addCommand(addReadOptions(cmd));
 }

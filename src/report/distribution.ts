@@ -57,12 +57,14 @@ export function distributionOf(name: string, label: string, values: Float64Array
   const inv = log ? Math.expm1 : (x: number) => x;
   const out: HistogramBin[] = [];
   for (let b = 0; b < k; b++) {
-    out.push({ start: round(inv(lo + b * width)), end: round(b === k - 1 ? max : inv(lo + (b + 1) * width)), count: counts[b] });
+    const start = b === 0 ? min : round(inv(lo + b * width));
+    const end = b === k - 1 ? max : round(inv(lo + (b + 1) * width));
+    out.push({ start, end, count: counts[b] });
   }
   return { name, label, scale: log ? 'log' : 'linear', count: n, min, max, mean, std, zeros, bins: out };
 }
 
-/** Six significant digits: enough for an axis, and stable in JSON and golden files. */
+/** Inner bin edges to six significant digits: enough for an axis, and short in JSON. */
 function round(v: number): number {
   return Number(v.toPrecision(6));
 }
