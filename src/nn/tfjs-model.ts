@@ -119,7 +119,7 @@ export class TfjsSequenceModel implements SequenceModel {
       const inputs = this.uploadInputs(batch.x, n, span);
       const carry = needsCarry(batch.mask, n, spec.seqLen) ? this.uploadMaskSteps(batch.mask, n, span) : undefined;
       const targets = this.uploadTargets(batch, n, span);
-      return tf.variableGrads(() => this.loss(this.forward(inputs, span, carry, false), targets, steps), this.vars).grads;
+      return this.completeGradients(tf.variableGrads(() => this.loss(this.forward(inputs, span, carry, false), targets, steps), this.vars).grads);
     });
     return weightShapes(spec).map(({ name, shape }, i) => {
       const g = grads[this.vars[i].name];
@@ -150,6 +150,17 @@ export class TfjsSequenceModel implements SequenceModel {
     this.optimizer.dispose();
   }
 
+  /**
+   * Gradients for every variable, in variable order. A one-step batch never uses the recurrent
+   * kernels, so tfjs leaves them out; but tfjs's Adam keeps its moments by position in this map,
+   * so a missing entry would pair every later variable with another's moments. Unused means 0.
+   */
+  private completeGradients(grads: TF.NamedTensorMap): TF.NamedTensorMap {
+    const out: TF.NamedTensorMap = {};
+    for (const v of this.vars) out[v.name] = grads[v.name] ?? this.tf.zerosLike(v);
+    return out;
+  }
+
   private checkAlive(): void {
     if (this.disposed) throw new Error('model used after dispose()');
   }
@@ -178,7 +189,7 @@ export class TfjsSequenceModel implements SequenceModel {
       };
       if (!training) return lossFn();
       const { value, grads } = tf.variableGrads(lossFn, this.vars);
-      this.optimizer.applyGradients(grads);
+      this.optimizer.applyGradients(this.completeGradients(grads));
       return value;
     });
     const loss = (lossValue.dataSync() as Float32Array)[0];

@@ -172,6 +172,17 @@ test('training with the same seed gives bit-identical weights; another seed does
   assert.notDeepEqual(a[0].values, c[0].values);
 });
 
+test('batches of one-step sequences train between longer ones (unused recurrent weights)', async () => {
+  const model = await createModel({ ...small, dropout: 0.2 });
+  for (const span of [5, 1, 2, 1, 5]) {
+    const batch = randomBatch(small, 4, span);
+    for (let b = 0; b < 4; b++) for (let t = span; t < small.seqLen; t++) batch.mask[b * small.seqLen + t] = 0;
+    const r = await model.trainBatch(batch);
+    assert.ok(Number.isFinite(r.loss) && r.steps === 4 * span, `span ${span}: ${JSON.stringify(r)}`);
+  }
+  model.dispose();
+});
+
 test('training lowers the loss on a fixed batch', async () => {
   const model = await createModel({ ...small, lr: 0.05 });
   const batch = randomBatch(small, 8, 6);
