@@ -55,6 +55,21 @@ export class BadRowLog {
     if (this.limit.kind === 'count' && this.count > this.limit.max) this.fail(rowsRead, 'stopped early');
   }
 
+  /**
+   * Adds rows counted elsewhere (a worker): `kept` are the first of them, `count` all of them.
+   * Throws like `add` when an absolute limit is passed.
+   */
+  addCounted(kept: BadRow[], count: number, rowsRead: number): void {
+    for (const r of kept) if (this.kept.length < KEEP_BAD_ROWS) this.kept.push(r);
+    this.count += count;
+    if (this.limit.kind === 'count' && this.count > this.limit.max) this.fail(rowsRead, 'stopped early');
+  }
+
+  /** Stops the read: a part of it (a worker) already found the limit cannot be met. */
+  abort(rowsRead: number): never {
+    this.fail(rowsRead, 'stopped early: the rest of the input cannot bring it under the limit');
+  }
+
   /** Early stop for a fraction limit; `estimatedTotalRows` is Infinity when unknown. */
   checkEarly(rowsRead: number, estimatedTotalRows: number): void {
     if (this.limit.kind !== 'fraction' || this.count === 0 || rowsRead < EARLY_CHECK_MIN_ROWS) return;

@@ -19,17 +19,16 @@ export class ByteDictionary {
   /** Code of the empty value once seen, else -1 (lets callers reject empty required fields cheaply). */
   emptyCode = -1;
   private readonly codeOf = new Map<string, number>();
-  // Open addressing, kept to two arrays for few cache misses: slot = [hash, entry + 1] pairs,
-  // entry = [pool start, length, code] triples; the bytes of each entry live in `pool`.
+  // Open addressing with everything a probe needs in one slot, so a lookup touches one slot and
+  // the key bytes: slot = [hash, pool start + 1 (0 = empty), length, code]. Key bytes live in `pool`.
   private slots: Int32Array;
   private mask: number;
-  private entry = new Int32Array(3 * 256);
-  private entries = 0;
+  private used = 0;
   private pool = new Uint8Array(4096);
   private poolUsed = 0;
 
   constructor(private readonly normalise: Normalise = (s) => s.trim()) {
-    this.slots = new Int32Array(2 * 1024);
+    this.slots = new Int32Array(4 * 1024);
     this.mask = 1023;
   }
 
@@ -49,20 +48,17 @@ export class ByteDictionary {
   codeHashed(buf: Uint8Array, start: number, end: number, h: number): number {
     const len = end - start;
     const slots = this.slots;
-    const entry = this.entry;
     const pool = this.pool;
     let slot = (h ^ (h >>> 15)) & this.mask;
     for (;;) {
-      const e = slots[2 * slot + 1];
-      if (e === 0) break;
-      if (slots[2 * slot] === h) {
-        const x = 3 * (e - 1);
-        if (entry[x + 1] === len) {
-          const p = entry[x];
-          let k = 0;
-          while (k < len && buf[start + k] === pool[p + k]) k++;
-          if (k === len) return entry[x + 2];
-        }
+      const x = slot << 2;
+      const p1 = slots[x + 1];
+      if (p1 === 0) break;
+      if (slots[x] === h && slots[x + 2] === len) {
+        const p = p1 - 1;
+        let k = 0;
+        while (k < len && buf[start + k] === pool[p + k]) k++;
+        if (k === len) return slots[x + 3];
       }
       slot = (slot + 1) & this.mask;
     }
@@ -86,35 +82,32 @@ export class ByteDictionary {
     }
     const pool = this.pool;
     for (let k = 0; k < len; k++) pool[this.poolUsed + k] = buf[start + k];
-    if (3 * (this.entries + 1) > this.entry.length) {
-      const grown = new Int32Array(this.entry.length * 2);
-      grown.set(this.entry);
-      this.entry = grown;
-    }
-    const idx = this.entries++;
-    this.entry[3 * idx] = this.poolUsed;
-    this.entry[3 * idx + 1] = len;
-    this.entry[3 * idx + 2] = code;
+    const x = slot << 2;
+    this.slots[x] = h;
+    this.slots[x + 1] = this.poolUsed + 1;
+    this.slots[x + 2] = len;
+    this.slots[x + 3] = code;
     this.poolUsed += len;
-    this.slots[2 * slot] = h;
-    this.slots[2 * slot + 1] = idx + 1;
-    if (this.entries * 2 > this.mask + 1) this.rehash();
+    if (++this.used * 2 > this.mask + 1) this.rehash();
     return code;
   }
 
   private rehash(): void {
     const old = this.slots;
     const size = (this.mask + 1) * 2;
-    this.slots = new Int32Array(2 * size);
+    const slots = new Int32Array(4 * size);
     this.mask = size - 1;
-    for (let s = 0; s < old.length; s += 2) {
-      const e = old[s + 1];
-      if (e === 0) continue;
-      const h = old[s];
+    for (let x = 0; x < old.length; x += 4) {
+      if (old[x + 1] === 0) continue;
+      const h = old[x];
       let slot = (h ^ (h >>> 15)) & this.mask;
-      while (this.slots[2 * slot + 1] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[2 * slot] = h;
-      this.slots[2 * slot + 1] = e;
+      while (slots[(slot << 2) + 1] !== 0) slot = (slot + 1) & this.mask;
+      const y = slot << 2;
+      slots[y] = h;
+      slots[y + 1] = old[x + 1];
+      slots[y + 2] = old[x + 2];
+      slots[y + 3] = old[x + 3];
     }
+    this.slots = slots;
   }
 }

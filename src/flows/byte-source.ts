@@ -37,7 +37,13 @@ export async function fileSize(path: string): Promise<number> {
   }
 }
 
-export async function openSource(source: string | NodeJS.ReadableStream): Promise<ByteSource> {
+/** Byte range of a file to read: [start, end). Used to split one large file across workers. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export async function openSource(source: string | NodeJS.ReadableStream, range?: ByteRange): Promise<ByteSource> {
   let stream: NodeJS.ReadableStream;
   let name: string;
   let bytesTotal = 0;
@@ -46,7 +52,12 @@ export async function openSource(source: string | NodeJS.ReadableStream): Promis
     name = 'stdin';
   } else if (typeof source === 'string') {
     bytesTotal = await fileSize(source);
-    stream = createReadStream(source, { highWaterMark: CHUNK });
+    if (range) {
+      bytesTotal = range.end - range.start;
+      stream = createReadStream(source, { highWaterMark: CHUNK, start: range.start, end: range.end - 1 });
+    } else {
+      stream = createReadStream(source, { highWaterMark: CHUNK });
+    }
     name = source;
   } else {
     stream = source;
@@ -72,7 +83,7 @@ export async function openSource(source: string | NodeJS.ReadableStream): Promis
     name,
     bytesTotal,
     bytesRead: () => read,
-    chunks: decode(raw, name),
+    chunks: range ? raw : decode(raw, name),
     close: closeStream,
   };
 }

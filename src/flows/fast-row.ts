@@ -44,6 +44,14 @@ export class FastRowParser {
   private icmpByCode = new Uint8Array(16);
   /** Position after the field just parsed (module-style out parameter, avoids allocating). */
   private at = 0;
+  private lastDateKey = -1;
+  private lastDayMs = 0;
+  // Per field, where the same field of the previous row sits in `lastBuf`: labels and protocols
+  // repeat row after row, and comparing a few bytes is cheaper than hashing and probing.
+  private lastBuf: Uint8Array | null = null;
+  private readonly lastStart: Int32Array;
+  private readonly lastLen: Int32Array;
+  private readonly lastCode: Uint32Array;
 
   /** A layout the fast path can take (it needs the protocol before the ICMP type.code port). */
   static supports(layout: Layout): boolean {
@@ -57,6 +65,9 @@ export class FastRowParser {
   ) {
     this.n = layout.names.length;
     this.kinds = new Uint8Array(this.n);
+    this.lastStart = new Int32Array(this.n);
+    this.lastLen = new Int32Array(this.n).fill(-1);
+    this.lastCode = new Uint32Array(this.n);
     for (const key of Object.keys(layout.index) as (keyof ColumnIndex)[]) {
       const col = layout.index[key];
       if (col >= 0) this.kinds[col] = K[key];
@@ -74,6 +85,10 @@ export class FastRowParser {
     const r = out.length;
     const kinds = this.kinds;
     const n = this.n;
+    if (buf !== this.lastBuf) {
+      this.lastBuf = buf;
+      this.lastLen.fill(-1);
+    }
     let start = NaN;
     let end = NaN;
     let haveDuration = false;
@@ -141,6 +156,21 @@ export class FastRowParser {
           break;
         }
         case K.flags: {
+          // The common 6-character UAPRSF form inline; the rest through the general parser.
+          if (isSep(buf[i + 6])) {
+            let bits = 0;
+            let k = 0;
+            for (; k < 6; k++) {
+              const c = buf[i + k];
+              if (c === FLAGS6[k]) bits |= 0x20 >> k;
+              else if (c !== DOT) break;
+            }
+            if (k === 6) {
+              out.flags[r] = bits;
+              i += 6;
+              break;
+            }
+          }
           i = fieldEnd(buf, s);
           const v = parseFlags(buf, s, i);
           if (v < 0) return -1;
@@ -155,7 +185,7 @@ export class FastRowParser {
           break;
         }
         case K.proto:
-          proto = this.text(buf, i, d.proto, true);
+          proto = this.repeatedText(buf, i, d.proto, true, f);
           if (proto < 0) return -1;
           out.proto[r] = proto;
           i = this.at;
@@ -171,7 +201,7 @@ export class FastRowParser {
         }
         case K.label:
           if (this.labelled) {
-            const v = this.text(buf, i, d.label, true);
+            const v = this.repeatedText(buf, i, d.label, true, f);
             if (v < 0) return -1;
             out.label[r] = v;
             i = this.at;
@@ -186,7 +216,7 @@ export class FastRowParser {
           }
           const k = kinds[f];
           const dict = k === K.attackType ? d.attackType : k === K.attackId ? d.attackId : d.attackDescription;
-          const v = this.text(buf, i, dict, false);
+          const v = this.repeatedText(buf, i, dict, false, f);
           if (v < 0) return -1;
           if (k === K.attackType) out.attackType[r] = v;
           else if (k === K.attackId) out.attackId[r] = v;
@@ -285,10 +315,57 @@ export class FastRowParser {
 
   /** `YYYY-MM-DD HH:MM:SS[.fff]` or epoch numbers, via the general parser on the field. */
   private time(buf: Uint8Array, i: number): number {
+    // `YYYY-MM-DD HH:MM:SS.mmm` at fixed positions, the day looked up once per distinct date.
+    if (
+      buf[i + 4] === 0x2d && buf[i + 7] === 0x2d && buf[i + 10] === 0x20 && buf[i + 13] === 0x3a && buf[i + 16] === 0x3a &&
+      buf[i + 19] === DOT && isSep(buf[i + 23])
+    ) {
+      const ymd = digit(buf, i) * 1000 + digit(buf, i + 1) * 100 + digit(buf, i + 2) * 10 + digit(buf, i + 3);
+      const key = ymd * 10000 + (digit(buf, i + 5) * 10 + digit(buf, i + 6)) * 100 + digit(buf, i + 8) * 10 + digit(buf, i + 9);
+      const h = digit(buf, i + 11) * 10 + digit(buf, i + 12);
+      const mi = digit(buf, i + 14) * 10 + digit(buf, i + 15);
+      const sec = digit(buf, i + 17) * 10 + digit(buf, i + 18);
+      const ms = digit(buf, i + 20) * 100 + digit(buf, i + 21) * 10 + digit(buf, i + 22);
+      // digit() gives a large value for a non-digit, so any bad byte fails these range checks.
+      if (h < 24 && mi < 60 && sec < 61 && ms < 1000 && key < 1e8) {
+        if (key !== this.lastDateKey) {
+          const day = parseTimestamp(buf, i, i + 19); // validates the date (to the second)
+          if (day !== day) return NaN;
+          this.lastDateKey = key;
+          this.lastDayMs = day - h * 3600000 - mi * 60000 - sec * 1000;
+        }
+        this.at = i + 23;
+        return this.lastDayMs + h * 3600000 + mi * 60000 + sec * 1000 + ms;
+      }
+    }
     if (buf[i] === QUOTE) return NaN;
     const e = fieldEnd(buf, i);
     this.at = e;
     return parseTimestamp(buf, i, e);
+  }
+
+  /** As `text`, first trying the value of the same field in the previous row. */
+  private repeatedText(buf: Uint8Array, i: number, dict: ByteDictionary, required: boolean, f: number): number {
+    const len = this.lastLen[f];
+    if (len >= 0) {
+      const ls = this.lastStart[f];
+      let k = 0;
+      while (k < len && buf[i + k] === buf[ls + k]) k++;
+      if (k === len) {
+        const c = buf[i + len];
+        if (c === COMMA || c === LF || c === CR) {
+          this.at = i + len;
+          return this.lastCode[f];
+        }
+      }
+    }
+    const code = this.text(buf, i, dict, required);
+    if (code >= 0) {
+      this.lastStart[f] = i;
+      this.lastLen[f] = this.at - i;
+      this.lastCode[f] = code;
+    }
+    return code;
   }
 
   /** Dictionary code of the text field at `i`, hashing while scanning; -1 for quotes or empty. */
@@ -321,6 +398,14 @@ export class FastRowParser {
     }
     return v === 2;
   }
+}
+
+const FLAGS6 = [0x55, 0x41, 0x50, 0x52, 0x53, 0x46]; // U A P R S F
+
+/** Value of a decimal digit byte; 1000 for anything else, which fails every range check. */
+function digit(buf: Uint8Array, i: number): number {
+  const d = buf[i] - D0;
+  return d >= 0 && d <= 9 ? d : 1000;
 }
 
 function isSep(c: number): boolean {

@@ -8,9 +8,10 @@
 import { UserError, InputError } from '../util/errors.js';
 import { BadRowLog, badRowLimit, KEEP_BAD_ROWS } from './bad-rows.js';
 import { BatchBuilder, FlowDictionaries } from './batch-builder.js';
-import { fileSize, openSource } from './byte-source.js';
+import { fileSize, openSource, type ByteRange } from './byte-source.js';
 import { concatReleasing } from './concat.js';
-import { detectLayout } from './layout.js';
+import { detectLayout, type Layout } from './layout.js';
+import { parallelPlan, readFileParallel } from './read-parallel.js';
 import { FlowRowParser } from './row-parser.js';
 import type { FlowDataset, SourceFile } from './schema.js';
 
@@ -33,9 +34,11 @@ export interface BatchReadOptions extends ReadOptions {
 }
 
 export const DEFAULT_BATCH_ROWS = 65536;
+/** First allocation when reading a whole file into one data set; grown from the file size after. */
+const GROW_START_ROWS = 65536;
 
 /** State shared by the files of one read: dictionaries, the bad-row count, totals for estimates. */
-interface ReadContext {
+export interface ReadContext {
   dicts: FlowDictionaries;
   log: BadRowLog;
   /** Rows read (good + bad) in files finished before the current one. */
@@ -44,54 +47,86 @@ interface ReadContext {
   bytesTotal: number;
   bytesBefore: number;
   onProgress?: (p: ReadProgress) => void;
+  /** How the last source ended (for workers reading a byte range). */
+  lastParser?: { line: number; ended: boolean; sawMultilineQuote: boolean; rows: number; badRows: number };
 }
 
-function newContext(opts: ReadOptions, bytesTotal: number): ReadContext {
+export function newContext(opts: ReadOptions, bytesTotal: number): ReadContext {
   return { dicts: new FlowDictionaries(), log: new BadRowLog(badRowLimit(opts.maxBadRows)), rowsBefore: 0, bytesTotal, bytesBefore: 0, onProgress: opts.onProgress };
 }
 
-function splitHeader(line: Buffer): string[] {
+export function splitHeader(line: Buffer): string[] {
   let s = line.toString('utf8');
   if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
   if (s.endsWith('\r')) s = s.slice(0, -1);
   return s.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1'));
 }
 
-/**
- * Batches of one source. `flushEachChunk` yields whatever rows a chunk produced (for live streams,
- * where waiting for a full batch would delay classification).
- */
-async function* sourceBatches(
+export interface SourceReadOptions {
+  batchRows: number;
+  /**
+   * Grow one builder instead of yielding full batches: the whole source comes out as one data set
+   * (sized from the first chunk's bytes per row, so usually allocated once).
+   */
+  grow: boolean;
+  /** Yield whatever rows each chunk produced (live streams, where a full batch may be far off). */
+  flushEachChunk: boolean;
+  /** For a byte range of a file (parallel reading): its layout, known from the header. */
+  layout?: Layout;
+  range?: ByteRange;
+  /** Line number of the range's first row (relative numbering in workers). */
+  firstLine?: number;
+}
+
+/** Batches of one source (see SourceReadOptions). */
+export async function* sourceBatches(
   source: string | NodeJS.ReadableStream,
   ctx: ReadContext,
-  batchRows: number,
-  flushEachChunk: boolean,
+  o: SourceReadOptions,
 ): AsyncGenerator<FlowDataset> {
-  const src = await openSource(source);
+  const src = await openSource(source, o.range);
   let parser: FlowRowParser | undefined;
   let builder: BatchBuilder | undefined;
   let carry: Buffer | null = null;
   let yielded = 0;
+  /** Offset in the (decoded) source of the first byte of the data being parsed. */
+  let dataOffset = 0;
+  let parsePos = 0;
   const rowsRead = (): number => ctx.rowsBefore + (parser ? parser.rows + parser.badRows : 0);
 
-  const take = (): FlowDataset => {
+  const take = (last: boolean): FlowDataset => {
     const bad = parser!.takeBatchBadRows();
     const n = builder!.length;
     const sf: SourceFile = { path: src.name, format: parser!.layout.format, rows: n, badRows: bad.count, labelled: parser!.layout.labelled };
     yielded++;
-    return builder!.take([sf], bad.rows, bad.count);
+    return builder!.take([sf], bad.rows, bad.count, last);
   };
-  const startParser = (headerLine: Buffer): void => {
-    const layout = detectLayout(splitHeader(headerLine), src.name);
-    builder = new BatchBuilder(batchRows, ctx.dicts);
+  const startParser = (layout: Layout): void => {
+    builder = new BatchBuilder(o.batchRows, ctx.dicts);
     parser = new FlowRowParser(layout, src.name, builder, ctx.log, () => ctx.rowsBefore);
+    if (o.firstLine !== undefined) parser.line = o.firstLine;
   };
   const estimateTotalRows = (): number => {
     if (ctx.bytesTotal <= 0) return Infinity;
     const done = ctx.bytesBefore + src.bytesRead();
     return done > 0 ? (rowsRead() * ctx.bytesTotal) / done : Infinity;
   };
+  /** New capacity for a full builder in grow mode: the estimated rows of this source, at least double. */
+  const grownCapacity = (): number => {
+    const b = builder!;
+    // Bytes parsed so far, not bytes read: the stream reads ahead of the parser.
+    const parsed = dataOffset + parsePos;
+    const compressed = src.bytesRead() < parsed; // gunzipped: sizes on disk say nothing per row
+    const est = src.bytesTotal > 0 && parsed > 0 && !compressed ? Math.ceil(((parser!.rows + parser!.badRows) * src.bytesTotal * 1.02) / parsed) : 0;
+    return Math.max(b.capacity * 2, est);
+  };
+  const onFull = (): boolean => {
+    if (!o.grow) return true;
+    builder!.grow(grownCapacity());
+    return false;
+  };
 
+  if (o.layout) startParser(o.layout);
   try {
     for await (const chunk of src.chunks) {
       let data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
@@ -102,28 +137,33 @@ async function* sourceBatches(
           carry = data;
           continue;
         }
-        startParser(data.subarray(0, nl));
+        startParser(detectLayout(splitHeader(data.subarray(0, nl)), src.name));
         pos = nl + 1;
       }
       for (;;) {
         pos = parser!.parse(data, pos, data.length, false);
+        parsePos = pos;
         if (builder!.full) {
-          yield take();
-          if (ctx.bytesTotal <= 0) ctx.log.checkEarly(rowsRead(), rowsRead());
+          if (onFull()) {
+            yield take(false);
+            if (ctx.bytesTotal <= 0) ctx.log.checkEarly(rowsRead(), rowsRead());
+          }
           continue;
         }
         break;
       }
       carry = pos < data.length ? data.subarray(pos) : null;
+      dataOffset += pos;
+      parsePos = 0;
       data = undefined as unknown as Buffer;
       ctx.log.checkEarly(rowsRead(), estimateTotalRows());
       ctx.onProgress?.({ file: src.name, bytesRead: src.bytesRead(), bytesTotal: src.bytesTotal, rows: parser!.rows });
       if (parser!.ended) break;
-      if (flushEachChunk && builder!.length > 0) yield take();
+      if (o.flushEachChunk && builder!.length > 0) yield take(false);
     }
     if (!parser) {
       if (!carry || carry.length === 0) throw new InputError(`${src.name}: empty file (no header line)`);
-      startParser(carry);
+      startParser(detectLayout(splitHeader(carry), src.name));
       carry = null;
     }
     if (carry && !parser!.ended) {
@@ -131,18 +171,19 @@ async function* sourceBatches(
       for (;;) {
         pos = parser!.parse(carry, pos, carry.length, true);
         if (builder!.full) {
-          yield take();
+          if (onFull()) yield take(false);
           continue;
         }
         break;
       }
     }
     ctx.onProgress?.({ file: src.name, bytesRead: src.bytesRead(), bytesTotal: src.bytesTotal, rows: parser!.rows });
-    if (builder!.length > 0 || yielded === 0 || parser!.batchBadCount > 0) yield take();
+    if (builder!.length > 0 || yielded === 0 || parser!.batchBadCount > 0) yield take(true);
   } finally {
     src.close();
     ctx.rowsBefore = rowsRead();
     ctx.bytesBefore += src.bytesRead();
+    if (parser) ctx.lastParser = { line: parser.line, ended: parser.ended, sawMultilineQuote: parser.sawMultilineQuote, rows: parser.rows, badRows: parser.badRows };
   }
 }
 
@@ -155,7 +196,7 @@ export async function* readFlowBatches(source: string | NodeJS.ReadableStream, o
   const bytesTotal = typeof source === 'string' && source !== '-' ? await fileSize(source) : 0;
   const ctx = newContext(opts, bytesTotal);
   const live = typeof source !== 'string' || source === '-';
-  yield* sourceBatches(source, ctx, opts.batchRows ?? DEFAULT_BATCH_ROWS, live);
+  yield* sourceBatches(source, ctx, { batchRows: opts.batchRows ?? DEFAULT_BATCH_ROWS, grow: false, flushEachChunk: live });
   ctx.log.checkFinal(ctx.rowsBefore);
 }
 
@@ -170,12 +211,20 @@ export async function readFlows(paths: string[], opts: ReadOptions = {}): Promis
     else bytesTotal += await fileSize(p);
   }
   const ctx = newContext(opts, Number.isFinite(bytesTotal) ? bytesTotal : 0);
-  const batches: FlowDataset[] = [];
+  const parts: FlowDataset[] = [];
   for (const p of paths) {
-    for await (const b of sourceBatches(p, ctx, DEFAULT_BATCH_ROWS, false)) batches.push(b);
+    const parallel = p !== '-' && (await parallelPlan(p));
+    if (parallel) {
+      const ds = await readFileParallel(p, parallel, ctx);
+      if (ds) {
+        parts.push(ds);
+        continue;
+      }
+    }
+    for await (const b of sourceBatches(p, ctx, { batchRows: GROW_START_ROWS, grow: true, flushEachChunk: false })) parts.push(b);
   }
   ctx.log.checkFinal(ctx.rowsBefore);
-  const ds = concatReleasing(batches);
+  const ds = parts.length === 1 ? parts[0] : concatReleasing(parts);
   ds.badRows = ctx.log.kept.slice(0, KEEP_BAD_ROWS);
   ds.badRowCount = ctx.log.count;
   return ds;

@@ -33,6 +33,11 @@ export class FlowRowParser {
   line = 2;
   /** Set when nfdump's trailing Summary block is reached: the rest is not flow data. */
   ended = false;
+  /**
+   * Set when a quoted field spans lines or never closes: a file split at newlines for parallel
+   * reading may then have been cut inside a field, and must be read in one piece instead.
+   */
+  sawMultilineQuote = false;
   /** Rows of this file read into batches, and rows skipped. */
   rows = 0;
   badRows = 0;
@@ -210,6 +215,7 @@ export class FlowRowParser {
         nf++;
       }
       pos = complete ? i + 1 : end;
+      if (extraLines > 0 || brokenQuote !== null) this.sawMultilineQuote = true;
       const line = this.line;
       this.line += 1 + extraLines;
 

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { readFlows } from '../../src/flows/read.js';
+import { parallelPlan, setParallelReading } from '../../src/flows/read-parallel.js';
+import { InputError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers.js';
+import { CIDDS_001_HEAD, rowsOf, writeLines } from './flow-files.js';
+
+// Small files are normally read on one thread; these tests split them across 3 workers.
+const savedEnv = process.env.NTC_READ_WORKERS;
+before(() => {
+  process.env.NTC_READ_WORKERS = '3';
+  setParallelReading({ minBytes: 0 });
+});
+after(() => {
+  if (savedEnv === undefined) delete process.env.NTC_READ_WORKERS;
+  else process.env.NTC_READ_WORKERS = savedEnv;
+  setParallelReading({ minBytes: 32 << 20 });
+});
+
+function sequential<T>(fn: () => Promise<T>): Promise<T> {
+  process.env.NTC_READ_WORKERS = '1';
+  return fn().finally(() => (process.env.NTC_READ_WORKERS = '3'));
+}
+
+const good = (i: number): string =>
+  `2017-08-02 00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')},0.003,` +
+  `${i % 7 ? 'TCP  ' : 'ICMP '},host${i % 13},${i % 5000},${i % 3 ? 'DNS' : `1000_${i % 250}`},${i % 7 ? `${i % 1024}.0` : '3.3'},` +
+  `${1 + (i % 9)},${i % 11 ? i * 3 : ' 2.1 M'},1,.AP.SF,0,${i % 17 ? 'normal' : 'attacker'},---,---,---`;
+
+test('a file split across workers reads the same rows, dictionaries and bad-row lines as one thread', async () => {
+  const dir = await tempDir();
+  const lines = [CIDDS_001_HEAD];
+  for (let i = 0; i < 3000; i++) lines.push(i % 997 === 5 ? good(i).replace('.AP.SF', 'bogus!') : good(i));
+  const path = await writeLines(dir, 'big.csv', lines);
+  assert.equal((await parallelPlan(path))?.ranges.length, 3);
+  const par = await readFlows([path], { maxBadRows: 10 });
+  const seq = await sequential(() => readFlows([path], { maxBadRows: 10 }));
+  assert.equal(par.length, seq.length);
+  assert.deepEqual(rowsOf(par), rowsOf(seq));
+  assert.equal(par.badRowCount, 4);
+  assert.deepEqual(par.badRows.map((b) => [b.line, b.field]), seq.badRows.map((b) => [b.line, b.field]));
+  assert.deepEqual(par.badRows.map((b) => b.line), [7, 1004, 2001, 2998]);
+  assert.deepEqual(par.sources, seq.sources);
+});
+
+test('a quoted field spanning lines makes the split read fall back to one piece', async () => {
+  const dir = await tempDir();
+  const lines = [CIDDS_001_HEAD];
+  for (let i = 0; i < 2000; i++) {
+    lines.push(i % 50 === 0 ? good(i).replace(/---$/, '"two\nlines, here"') : good(i));
+  }
+  const path = await writeLines(dir, 'multiline.csv', lines);
+  const ds = await readFlows([path]);
+  assert.equal(ds.length, 2000);
+  assert.equal(ds.badRowCount, 0);
+  assert.equal(rowsOf(ds)[1950].attackDescription, 'two\nlines, here');
+});
+
+test('workers over an absolute bad-row limit stop the read, naming absolute lines', async () => {
+  const dir = await tempDir();
+  const lines = [CIDDS_001_HEAD];
+  for (let i = 0; i < 3000; i++) lines.push(i >= 2500 ? good(i).replace(',0.003,', ',soon,') : good(i));
+  const path = await writeLines(dir, 'late.csv', lines);
+  await assert.rejects(readFlows([path], { maxBadRows: 100 }), (err: unknown) => {
+    assert.ok(err instanceof InputError);
+    assert.match(err.message, /too many malformed rows/);
+    assert.ok(err.message.includes(`${path}:2502 Duration: not a duration in seconds: "soon"`), err.message);
+    return true;
+  });
+});
