@@ -73,6 +73,22 @@ test('predict gives per-step probabilities that sum to 1 and match a plain float
   model.dispose();
 });
 
+test('the fused LSTM cell and the plain tfjs-ops cell agree on outputs and gradients', async () => {
+  const spec: ModelSpec = { ...small, classWeights: [1, 2, 1] };
+  const batch = randomBatch(spec, 5, 21);
+  batch.mask[3] = 0;
+  const fused = await createTfjsModel(spec);
+  const ops = await createTfjsModel(spec, undefined, { fusedCell: false });
+  const pf = await fused.predict(batch.x, 5, batch.mask);
+  const po = await ops.predict(batch.x, 5, batch.mask);
+  pf.forEach((v, i) => assert.ok(Math.abs(v - po[i]) < 1e-5, `output ${i}: ${v} vs ${po[i]}`));
+  const gf = fused.lossGradients(batch);
+  const go = ops.lossGradients(batch);
+  gf.forEach((g, w) => g.values.forEach((v, i) => assert.ok(Math.abs(v - go[w].values[i]) < 1e-5, `${g.name}[${i}]: ${v} vs ${go[w].values[i]}`)));
+  fused.dispose();
+  ops.dispose();
+});
+
 test('padded steps change neither the loss nor real-step predictions, wherever the padding sits', async () => {
   const model = await createModel({ ...small, classWeights: [1, 2, 0.5] });
   const base = randomBatch(small, 4, 2);
