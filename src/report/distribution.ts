@@ -9,8 +9,8 @@ export const HISTOGRAM_BINS = 30;
 
 /**
  * Distribution of `values`, skipping NaN (rows where the feature does not apply, e.g. ports of
- * ICMP flows). Non-negative values with a long right tail (skewness above 2) get bins of equal
- * width in log(1 + x).
+ * ICMP flows). Non-negative values with a long right tail (skewness above 2, or most values in
+ * the first of the linear bins) get bins of equal width in log(1 + x / c), c the smallest positive value.
  */
 export function distributionOf(name: string, label: string, values: Float64Array, bins = HISTOGRAM_BINS): FeatureDistribution {
   let n = 0;
@@ -31,17 +31,24 @@ export function distributionOf(name: string, label: string, values: Float64Array
   const mean = sum / n;
   let m2 = 0;
   let m3 = 0;
+  // Values in the first of `bins` equal-width bins: when that holds most flows, linear bins hide the shape.
+  const firstBinEnd = min + (max - min) / bins;
+  let inFirstBin = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Number.isNaN(v)) continue;
     const d = v - mean;
     m2 += d * d;
     m3 += d * d * d;
+    if (v < firstBinEnd) inFirstBin++;
   }
   const std = Math.sqrt(m2 / n);
   const skew = std > 0 ? m3 / n / std ** 3 : 0;
-  const log = min >= 0 && skew > 2 && max > 10;
-  const t = log ? Math.log1p : (x: number) => x;
+  const log = min >= 0 && max > 10 && (skew > 2 || inFirstBin > n / 2);
+  // log(1 + x / c) with c the smallest positive value: sub-second durations spread out instead of
+  // all landing in the first bin, as they would with plain log(1 + x).
+  const c = log ? smallestPositive(values) : 1;
+  const t = log ? (x: number) => Math.log1p(x / c) : (x: number) => x;
   const lo = t(min);
   const hi = t(max);
   // A constant column: one bar of width 1 centred on the value.
@@ -54,14 +61,20 @@ export function distributionOf(name: string, label: string, values: Float64Array
     if (Number.isNaN(v)) continue;
     counts[Math.min(k - 1, Math.floor((t(v) - lo) / width))]++;
   }
-  const inv = log ? Math.expm1 : (x: number) => x;
+  const inv = log ? (y: number) => Math.expm1(y) * c : (x: number) => x;
   const out: HistogramBin[] = [];
   for (let b = 0; b < k; b++) {
     const start = b === 0 ? min : round(inv(lo + b * width));
     const end = b === k - 1 ? max : round(inv(lo + (b + 1) * width));
     out.push({ start, end, count: counts[b] });
   }
-  return { name, label, scale: log ? 'log' : 'linear', count: n, min, max, mean, std, zeros, bins: out };
+  return { name, label, scale: log ? 'log' : 'linear', ...(log ? { logConstant: c } : {}), count: n, min, max, mean, std, zeros, bins: out };
+}
+
+function smallestPositive(values: Float64Array): number {
+  let m = Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i] > 0 && values[i] < m) m = values[i];
+  return Number.isFinite(m) ? m : 1;
 }
 
 /** Inner bin edges to six significant digits: enough for an axis, and short in JSON. */

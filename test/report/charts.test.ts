@@ -8,7 +8,7 @@ import { histogramChart } from '../../src/report/charts/histogram.js';
 import { trainingCurveChart } from '../../src/report/charts/training-curves.js';
 import { renderSvg, type ChartSpec } from '../../src/report/render.js';
 import { assertGolden } from './golden.js';
-import { HISTORY, LINEAR, METRICS, SKEWED } from './fixtures.js';
+import { HISTORY, LINEAR, METRICS, SECONDS, SKEWED } from './fixtures.js';
 
 const CHARTS: Record<string, ChartSpec> = {
   'counts-linear': countsChart('Flows per protocol', [
@@ -24,6 +24,7 @@ const CHARTS: Record<string, ChartSpec> = {
   ]),
   'histogram-log': histogramChart(SKEWED),
   'histogram-linear': histogramChart(LINEAR),
+  'histogram-log-seconds': histogramChart(SECONDS),
   correlation: correlationChart({ names: ['log bytes', 'log packets', 'tos'], matrix: [[1, 0.93, null], [0.93, 1, null], [null, null, null]], sampleRows: 5000 }),
   'loss-curve': trainingCurveChart(HISTORY, 'loss'),
   'accuracy-curve': trainingCurveChart(HISTORY, 'accuracy'),

@@ -63,3 +63,22 @@ export const LINEAR: FeatureDistribution = {
   zeros: 40,
   bins: Array.from({ length: 10 }, (_, i) => ({ start: i * 0.3, end: (i + 1) * 0.3, count: 100 - Math.abs(i - 4) * 20 })),
 };
+
+/** Durations from 1 ms to 300 s: log bins scaled by the smallest positive value (0.001). */
+export const SECONDS: FeatureDistribution = {
+  name: 'duration',
+  label: 'seconds',
+  scale: 'log',
+  logConstant: 0.001,
+  count: 5000,
+  min: 0,
+  max: 300,
+  mean: 12,
+  std: 40,
+  zeros: 700,
+  bins: Array.from({ length: 24 }, (_, i) => ({
+    start: Number((Math.expm1((i * Math.log1p(300 / 0.001)) / 24) * 0.001).toPrecision(6)),
+    end: Number((Math.expm1(((i + 1) * Math.log1p(300 / 0.001)) / 24) * 0.001).toPrecision(6)),
+    count: i === 0 ? 700 : Math.round(400 * Math.exp(-((i - 7) ** 2) / 8) + 150 * Math.exp(-((i - 20) ** 2) / 6)),
+  })),
+};

@@ -38,6 +38,12 @@ test('histogram bins cover every value once; skewed non-negative values get log 
   assert.ok(e.bins.every((b) => b.count === 10), JSON.stringify(e.bins.map((b) => b.count)));
   const withGaps = Float64Array.from([1, NaN, 3, NaN]);
   assert.equal(distributionOf('p', 'p', withGaps).count, 2);
+  // Sub-second durations: log bins scaled by the smallest positive value, not lumped into one bin.
+  const durations = Float64Array.from({ length: 1000 }, (_, i) => (i < 900 ? 0.001 * (1 + (i % 90)) : 100 + i));
+  const dd = distributionOf('duration', 's', durations);
+  assert.equal(dd.scale, 'log');
+  assert.equal(dd.logConstant, 0.001);
+  assert.ok(Math.max(...dd.bins.map((b) => b.count)) < 500, JSON.stringify(dd.bins.map((b) => b.count)));
   const constant = distributionOf('tos', 'tos', new Float64Array(5));
   assert.deepEqual(constant.bins, [{ start: -0.5, end: 0.5, count: 5 }]);
 });

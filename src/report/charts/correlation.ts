@@ -18,8 +18,8 @@ export function correlationChart(c: CorrelationMatrix, title = 'Correlation of n
     width: { step: cell },
     height: { step: cell },
     encoding: {
-      x: { field: 'b', type: 'nominal', sort: c.names, title: null, axis: { labelAngle: -45, labelLimit: 140 } },
-      y: { field: 'a', type: 'nominal', sort: c.names, title: null, axis: { labelLimit: 140 } },
+      x: { field: 'b', type: 'nominal', sort: c.names, title: null, axis: { labelAngle: -45, labelLimit: 220 } },
+      y: { field: 'a', type: 'nominal', sort: c.names, title: null, axis: { labelLimit: 220 } },
     },
     layer: [
       {

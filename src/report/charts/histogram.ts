@@ -12,8 +12,9 @@ export interface FeatureDistribution {
   name: string;
   /** Axis title, with the unit. */
   label: string;
-  /** `log`: bins equal-width in log(1 + x), for skewed non-negative values. */
+  /** `log`: bins equal-width in log(1 + x / logConstant), for skewed non-negative values. */
   scale: 'linear' | 'log';
+  logConstant?: number;
   count: number;
   min: number;
   max: number;
@@ -32,10 +33,10 @@ export function histogramChart(d: FeatureDistribution): ChartSpec {
     data: { values: d.bins },
     mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
     encoding: {
-      // symlog with constant 1 is log(1 + x): equal-width log bins show as equal-width bars, and 0 stays on the axis.
-      x: { field: 'start', type: 'quantitative', title: d.label, scale: log ? { type: 'symlog', constant: 1, nice: false } : { nice: false, zero: false },
+      // symlog with constant c is log(1 + x / c): equal-width log bins show as equal-width bars, and 0 stays on the axis.
+      x: { field: 'start', type: 'quantitative', title: d.label, scale: log ? { type: 'symlog', constant: d.logConstant ?? 1, nice: false } : { nice: false, zero: false },
         axis: log
-          ? { labelExpr: SI_LABEL, values: [0, ...powersOfTen(d.max).slice(1)] }
+          ? { labelExpr: SI_LABEL, values: logTicks(d) }
           : { labelExpr: SI_LABEL, ...(d.min === d.max ? { values: [d.min] } : { tickCount: 5 }) },
       },
       x2: { field: 'end' },
@@ -43,6 +44,13 @@ export function histogramChart(d: FeatureDistribution): ChartSpec {
       y2: { datum: 0 },
     },
   };
+}
+
+/** 0 and the powers of ten in range, skipping those crowding 0; the maximum when few remain. */
+function logTicks(d: FeatureDistribution): number[] {
+  const c = d.logConstant ?? 1;
+  const ticks = [0, ...powersOfTen(d.max, c).filter((v) => v > c * 3 && v <= d.max)];
+  return ticks.length < 3 ? [...ticks, d.max] : ticks;
 }
 
 function formatNumber(v: number): string {
