@@ -67,11 +67,11 @@ function flagColumns(): Candidate[] {
 }
 
 /** One-hot columns `${prefix}${names[k]}` from a per-row category index. */
-function oneHot(prefix: string, names: readonly string[], compute: (env: FeatureEnv) => Uint8Array): Candidate[] {
+function oneHot(prefix: string, names: readonly string[], compute: (env: FeatureEnv) => Uint8Array | Int32Array): Candidate[] {
   return names.map((n, k) =>
     numeric(`${prefix}${n}`, false, (out, env, from, to) => {
       const cat = env.category(prefix, () => compute(env));
-      // Branch-free equality: (x - 1) >>> 31 is 1 only for x = 0 (x = cat ^ k is below 256).
+      // Branch-free equality: (x - 1) >>> 31 is 1 only for x = 0 (x = cat ^ k is a small non-negative int).
       for (let p = from; p < to; p++) out[p - from] = ((cat[p] ^ k) - 1) >>> 31;
     }),
   );
@@ -140,7 +140,7 @@ function fullCandidates(vocabs: Preprocessor['vocabularies']): Candidate[] {
       for (let p = from; p < to; p++) out[p - from] = v[rows[p]];
     }),
     ...flagColumns(),
-    ...oneHot('proto', protoNames, (env) => Uint8Array.from(dictCodes(env, 'proto', vocabs.proto))),
+    ...oneHot('proto', protoNames, (env) => dictCodes(env, 'proto', vocabs.proto)),
     ...oneHot('srcPort', PORT_CLASSES, (env) => portClassesOf(env, 'srcPort')),
     ...oneHot('dstPort', PORT_CLASSES, (env) => portClassesOf(env, 'dstPort')),
     internalColumn('srcInternal', 'srcAddr'),

@@ -2,7 +2,7 @@
  * Fitting and applying the preprocessing: vocabularies and scaler statistics come from training
  * rows only; the same `Preprocessor` then turns any flows into the same feature columns.
  */
-import { NONE, type FlowDataset } from '../flows/schema.js';
+import type { FlowDataset } from '../flows/schema.js';
 import { UserError } from '../util/errors.js';
 import { candidateColumns, FeatureEnv, type Candidate } from './candidates.js';
 import { rowsOrAll } from './rows.js';
@@ -27,7 +27,7 @@ export function resolveOptions(options: PreprocessOptions = {}): ResolvedPreproc
 }
 
 function fitVocabularies(ds: FlowDataset, rows: Uint32Array, options: ResolvedPreprocessOptions): Preprocessor['vocabularies'] {
-  const vocabs: Preprocessor['vocabularies'] = { proto: fitVocabulary(ds.columns.proto, rows, (v) => (v === NONE ? undefined : v)) };
+  const vocabs: Preprocessor['vocabularies'] = { proto: fitVocabulary(ds.columns.proto, rows) };
   if (options.features === 'compat') {
     vocabs.srcAddr = fitVocabulary(ds.columns.srcAddr, rows);
     vocabs.dstAddr = fitVocabulary(ds.columns.dstAddr, rows);
