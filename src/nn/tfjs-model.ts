@@ -8,25 +8,31 @@ import { initialWeights } from './init.js';
 import { tfjsWasm } from './tfjs-backend.js';
 import { lstmCell, registerLstmCell } from './tfjs-lstm-cell.js';
 import { concatRows, registerRows, splitRows } from './tfjs-rows.js';
+import { addBiasFastGrad, matMulFastGrad } from './tfjs-fast-grad.js';
+import { countReal, needsCarry, realSpan, toBatchMajor, toTimeMajor } from './layout.js';
 
 type Tensor = TF.Tensor;
 type Tensor2D = TF.Tensor2D;
 
 /**
  * Stacked LSTM + per-step dense output, written with tfjs ops and trained with tfjs autodiff and
- * Adam. Measured against tf.layers (same network, wasm backend, batch 256 x 16 steps): ~640 vs
- * ~2,200 sequences/s. The gap comes from three wasm-backend costs this code avoids:
- * - matMul with a transposed operand runs ~10x slower than transposing first (the default
- *   gradient of matMul uses transposed operands) -> `matMulFastGrad`;
- * - Unpack/Slice copy the whole input tensor out of wasm memory on every call, so per-step
- *   slices of a [batch, seqLen, ...] tensor are slow -> steps are uploaded as separate tensors
- *   and layer outputs stay per-step lists;
- * - Tanh is ~8x slower than Sigmoid -> tanh(x) = 2 sigmoid(2x) - 1.
+ * Adam on the wasm backend. Same network, batch 256 x 16 steps, 2 cores (other jobs running):
+ * tf.layers ~600 sequences/s training; this code ~2,600 (best-case step 73 ms, ~3,500/s).
+ * The gap comes from wasm-backend costs this code avoids:
+ * - matMul with a transposed operand runs ~10x slower than transposing first, and the default
+ *   gradient of matMul uses transposed operands -> tfjs-fast-grad.ts;
+ * - Unpack/Slice/Split copy the whole input out of wasm memory for every piece, so per-step
+ *   slices are slow -> tfjs-rows.ts, and the input projection of each layer and the output
+ *   layer run as one matMul over all steps;
+ * - a step's gate arithmetic as ~14 small kernels forward and ~30 backward -> one fused kernel
+ *   each way, tfjs-lstm-cell.ts (Tanh is ~8x slower than Sigmoid there: tanh = 2 sigmoid(2x) - 1);
+ * - summing a bias gradient over rows with the Sum kernel -> a ones-row product.
+ * Steps after a batch's last real step are not computed (layout.ts realSpan).
  *
  * Reproducibility: initial weights, dropout masks and (in fit) shuffling come from seeded JS
  * generators; the wasm kernels run single-threaded and deterministically, so the same seed, data
- * and tfjs version give bit-identical weights on the same machine. Other CPUs/engines may differ
- * in the last bits of float32 sums.
+ * and tfjs version give bit-identical weights on the same machine (tested). Other CPUs or engines
+ * may differ in the last bits of float32 sums, and then diverge slowly over training.
  */
 export async function createTfjsModel(spec: ModelSpec, weights?: NamedTensor[], options: TfjsModelOptions = {}): Promise<TfjsSequenceModel> {
   const tf = await tfjsWasm();
@@ -320,95 +326,6 @@ export class TfjsSequenceModel implements SequenceModel {
       weight: weight ? tf.tensor2d(weight, [span * n, 1]) : undefined,
     };
   }
-}
-
-/**
- * matMul whose gradient transposes explicitly: the wasm backend's matMul with transposeA/B runs
- * ~10x slower than a transpose followed by a plain product.
- */
-function matMulFastGrad(tf: typeof TF): (a: Tensor, b: Tensor) => Tensor2D {
-  const f = tf.customGrad(((a: Tensor, b: Tensor, save: TF.GradSaveFunc) => {
-    save([a, b]);
-    return {
-      value: tf.matMul(a as Tensor2D, b as Tensor2D),
-      gradFunc: (dy: Tensor, saved: Tensor[]) => [
-        tf.matMul(dy as Tensor2D, tf.transpose(saved[1] as Tensor2D)),
-        tf.matMul(tf.transpose(saved[0] as Tensor2D), dy as Tensor2D),
-      ],
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return (a, b) => f(a, b) as Tensor2D;
-}
-
-/**
- * x [N, C] + bias [C]. The default gradient of the broadcast sums dy over rows with the wasm Sum
- * kernel, which is slow along axis 0 (~12 ms for [4096, 256]); a ones-row product is ~20x faster.
- */
-function addBiasFastGrad(tf: typeof TF, mm: (a: Tensor, b: Tensor) => Tensor2D): (x: Tensor, bias: Tensor) => Tensor2D {
-  const f = tf.customGrad(((x: Tensor, bias: Tensor) => ({
-    value: tf.add(x, bias),
-    gradFunc: (dy: Tensor) => [dy, tf.reshape(mm(tf.ones([1, dy.shape[0]]), dy), bias.shape)],
-  })) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return (x, bias) => f(x, bias) as Tensor2D;
-}
-
-/** True when some sequence has a real step after a padded one (trailing padding needs no carry: the LSTM is causal). */
-export function needsCarry(mask: Float32Array, batch: number, seqLen: number): boolean {
-  for (let b = 0; b < batch; b++) {
-    let padded = false;
-    for (let t = 0; t < seqLen; t++) {
-      const real = mask[b * seqLen + t] !== 0;
-      if (real && padded) return true;
-      if (!real) padded = true;
-    }
-  }
-  return false;
-}
-
-function countReal(mask: Float32Array): number {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) n++;
-  return n;
-}
-
-/**
- * Steps up to and including the batch's last real step. Steps after it are padding in every
- * sequence and, the LSTM being causal, cannot affect any real output: they are not computed.
- * With per-source windows many sequences are short, so this often saves most of the work.
- */
-export function realSpan(mask: Float32Array, batch: number, seqLen: number): number {
-  let span = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let t = seqLen - 1; t >= span; t--) {
-      if (mask[b * seqLen + t] !== 0) {
-        span = t + 1;
-        break;
-      }
-    }
-  }
-  return span;
-}
-
-/** The first `span` steps of batch-major [batch, seqLen, width] as time-major [span, batch, width]. */
-function toTimeMajor(a: Float32Array, batch: number, seqLen: number, span: number, width: number): Float32Array {
-  const out = new Float32Array(span * batch * width);
-  for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < span; t++) {
-      out.set(a.subarray((b * seqLen + t) * width, (b * seqLen + t + 1) * width), (t * batch + b) * width);
-    }
-  }
-  return out;
-}
-
-/** Time-major [span, batch, width] back to batch-major [batch, seqLen, width]; steps past `span` stay 0. */
-function toBatchMajor(a: Float32Array, batch: number, seqLen: number, span: number, width: number): Float32Array {
-  const out = new Float32Array(batch * seqLen * width);
-  for (let t = 0; t < span; t++) {
-    for (let b = 0; b < batch; b++) {
-      out.set(a.subarray((t * batch + b) * width, (t * batch + b + 1) * width), (b * seqLen + t) * width);
-    }
-  }
-  return out;
 }
 
 function checkLength(name: string, a: { length: number }, expected: number): void {
