@@ -8,7 +8,7 @@ import { countsChart } from './charts/counts.js';
 import { histogramChart } from './charts/histogram.js';
 import { renderPage, type Section } from './page.js';
 import { renderSvg } from './render.js';
-import type { ExploreSummary } from './summary.js';
+import { UNLABELLED, type ExploreSummary } from './summary.js';
 
 export { summarizeDataset, type ExploreSummary, EXPLORE_SUMMARY_VERSION, CORRELATION_SAMPLE } from './summary.js';
 
@@ -71,10 +71,10 @@ export async function exploreSections(s: ExploreSummary): Promise<Section[]> {
 }
 
 export function exploreHeadline(s: ExploreSummary): Array<{ label: string; value: string }> {
-  const normal = s.attackTypeCounts.find((c) => c.name === 'normal')?.count ?? 0;
+  const attacks = s.attackTypeCounts.filter((c) => c.name !== 'normal' && c.name !== UNLABELLED).reduce((a, c) => a + c.count, 0);
   return [
     { label: 'flows', value: s.flows.toLocaleString('en-US') },
-    { label: 'attack flows', value: s.flows ? `${(s.flows - normal).toLocaleString('en-US')} (${(((s.flows - normal) / s.flows) * 100).toFixed(2)}%)` : '0' },
+    { label: 'attack flows', value: s.flows ? `${attacks.toLocaleString('en-US')} (${((attacks / s.flows) * 100).toFixed(2)}%)` : '0' },
     { label: 'sources / destinations', value: `${s.distinctSources.toLocaleString('en-US')} / ${s.distinctDestinations.toLocaleString('en-US')}` },
     { label: 'time span', value: s.firstFlow && s.lastFlow ? `${s.firstFlow.slice(0, 16).replace('T', ' ')} – ${s.lastFlow.slice(0, 16).replace('T', ' ')} UTC` : '–' },
     { label: 'malformed rows skipped', value: s.badRowCount.toLocaleString('en-US') },

@@ -24,9 +24,9 @@ export interface ExploreSummary {
   lastFlow: string | null;
   distinctSources: number;
   distinctDestinations: number;
-  /** CIDDS class/label column; `(unlabelled)` for rows without one. */
+  /** CIDDS class/label column; `(unlabelled)` for rows without one and for files without labels. */
   classCounts: Count[];
-  /** `---` counted as `normal`. */
+  /** `---` counted as `normal`, except in files without labels (`(unlabelled)`). */
   attackTypeCounts: Count[];
   protocolCounts: Count[];
   features: FeatureDistribution[];
@@ -34,17 +34,34 @@ export interface ExploreSummary {
   correlation: CorrelationMatrix;
 }
 
-function countsOf(col: DictColumn, rename: (v: string) => string): Count[] {
+export const UNLABELLED = '(unlabelled)';
+
+/** Row ranges of files without labels (nfdump captures): their `---` means "unknown", not "normal". */
+function unlabelledRanges(ds: FlowDataset): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let at = 0;
+  for (const s of ds.sources) {
+    if (!s.labelled) out.push([at, at + s.rows]);
+    at += s.rows;
+  }
+  return out;
+}
+
+function countsOf(col: DictColumn, rename: (v: string) => string, unlabelled: Array<[number, number]> = []): Count[] {
   const perCode = new Float64Array(col.values.length);
   for (let i = 0; i < col.codes.length; i++) perCode[col.codes[i]]++;
   const byName = new Map<string, number>();
+  for (const [from, to] of unlabelled) {
+    for (let i = from; i < to; i++) perCode[col.codes[i]]--;
+    byName.set(UNLABELLED, (byName.get(UNLABELLED) ?? 0) + (to - from));
+  }
   perCode.forEach((n, c) => {
     if (n > 0) {
       const name = rename(col.values[c]);
       byName.set(name, (byName.get(name) ?? 0) + n);
     }
   });
-  return [...byName].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
+  return [...byName].filter(([, count]) => count > 0).map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
 }
 
 function distinctCodes(col: DictColumn): number {
@@ -99,6 +116,7 @@ export function summarizeDataset(ds: FlowDataset, p?: Preprocessor): ExploreSumm
     if (start[i] < first) first = start[i];
     if (start[i] > last) last = start[i];
   }
+  const unlabelled = unlabelledRanges(ds);
   const fields = numericFields(ds);
   const features = fields.map((f) => distributionOf(f.name, f.label, f.values));
   const sample = evenSample(ds.length, CORRELATION_SAMPLE);
@@ -111,8 +129,8 @@ export function summarizeDataset(ds: FlowDataset, p?: Preprocessor): ExploreSumm
     lastFlow: isoOrNull(last),
     distinctSources: distinctCodes(srcAddr),
     distinctDestinations: distinctCodes(dstAddr),
-    classCounts: countsOf(label, (v) => (v.trim() === NONE || v.trim() === '' ? '(unlabelled)' : v.trim())),
-    attackTypeCounts: countsOf(attackType, (v) => (v.trim() === NONE || v.trim() === '' ? 'normal' : v.trim())),
+    classCounts: countsOf(label, (v) => (v.trim() === NONE || v.trim() === '' ? UNLABELLED : v.trim()), unlabelled),
+    attackTypeCounts: countsOf(attackType, (v) => (v.trim() === NONE || v.trim() === '' ? 'normal' : v.trim()), unlabelled),
     protocolCounts: countsOf(proto, (v) => v),
     features,
     correlation: p ? modelFeatureCorrelation(p, ds, sample) : fieldCorrelation(fields, features, sample),

@@ -24,6 +24,19 @@ test('counts per class, attack type (--- as normal) and protocol, largest first'
   assert.deepEqual(JSON.parse(JSON.stringify(s)), s, 'the summary is plain JSON');
 });
 
+test('flows from files without labels count as unlabelled, not as normal', () => {
+  const ds = datasetFromFlows(
+    [{ attackType: 'dos', label: 'attacker' }, { label: 'normal' }, { label: '---' }, { label: '---' }],
+    [
+      { path: 'cidds.csv', format: 'cidds', rows: 2, badRows: 0, labelled: true },
+      { path: 'capture.csv', format: 'nfdump', rows: 2, badRows: 0, labelled: false },
+    ],
+  );
+  const s = summarizeDataset(ds);
+  assert.deepEqual(s.attackTypeCounts, [{ name: '(unlabelled)', count: 2 }, { name: 'dos', count: 1 }, { name: 'normal', count: 1 }]);
+  assert.deepEqual(s.classCounts, [{ name: '(unlabelled)', count: 2 }, { name: 'attacker', count: 1 }, { name: 'normal', count: 1 }]);
+});
+
 test('histogram bins cover every value once; skewed non-negative values get log bins', () => {
   const skewed = Float64Array.from({ length: 1000 }, (_, i) => (i < 990 ? i % 50 : 1e6 + i));
   const d = distributionOf('bytes', 'bytes', skewed);
