@@ -140,6 +140,7 @@ async function gradientCheck(spec: ModelSpec, batch: SequenceBatch): Promise<voi
   const weights = model.getWeights();
   const analytic = model.lossGradients(batch);
   const eps = 1e-2;
+  let maxRel = 0;
   for (let w = 0; w < weights.length; w++) {
     const g = analytic[w].values;
     const picks = Array.from(g.keys()).sort((i, j) => Math.abs(g[j]) - Math.abs(g[i])).slice(0, 3);
@@ -153,11 +154,13 @@ async function gradientCheck(spec: ModelSpec, batch: SequenceBatch): Promise<voi
       const numeric = ((await lossAt(orig + eps)) - (await lossAt(orig - eps))) / (2 * eps);
       weights[w].values[i] = orig;
       const rel = Math.abs(numeric - g[i]) / Math.max(Math.abs(numeric), Math.abs(g[i]), 1e-3);
+      maxRel = Math.max(maxRel, rel);
       assert.ok(rel < 2e-2, `${spec.loss} ${weights[w].name}[${i}]: analytic ${g[i]}, numeric ${numeric}, relative error ${rel}`);
     }
   }
   model.setWeights(weights);
   model.dispose();
+  console.log(`gradient check (${spec.loss}): largest relative error ${maxRel.toExponential(2)}`);
 }
 
 test('gradients of every weight array match finite differences (cross-entropy with class weights and padding)', async () => {
