@@ -109,9 +109,11 @@ export class BatchBuilder {
    */
   take(sources: SourceFile[], badRows: BadRow[], badRowCount: number, last = false): FlowDataset {
     const n = this.length;
-    // A view is enough when little capacity is left unused; otherwise copy so the slack is freed.
+    // Hand the arrays over when (nearly) full; otherwise copy the rows so the slack is not kept
+    // alive, and keep the buffers for the next batch.
+    const handOver = n >= this.capacity * 0.9;
     const cut = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T): T =>
-      n === this.capacity ? a : n >= this.capacity * 0.9 ? (a.subarray(0, n) as T) : (a.slice(0, n) as T);
+      n === this.capacity ? a : handOver ? (a.subarray(0, n) as T) : (a.slice(0, n) as T);
     const d = this.dicts;
     const ds: FlowDataset = {
       length: n,
@@ -141,7 +143,8 @@ export class BatchBuilder {
     if (last) {
       this.capacity = 0;
       this.length = 0;
-    } else this.allocate();
+    } else if (handOver) this.allocate();
+    else this.length = 0;
     return ds;
   }
 }

@@ -137,6 +137,11 @@ function remapTable(values: string[], dict: ByteDictionary): Uint32Array {
   return t;
 }
 
+function isIdentity(map: Uint32Array): boolean {
+  for (let i = 0; i < map.length; i++) if (map[i] !== i) return false;
+  return true;
+}
+
 function joinParts(path: string, layout: Layout, parts: WorkerResult[], ctx: ReadContext, badTotal: number): FlowDataset {
   const n = parts.reduce((s, p) => s + p.rows, 0);
   const d = ctx.dicts;
@@ -166,7 +171,8 @@ function joinParts(path: string, layout: Layout, parts: WorkerResult[], ctx: Rea
     parts.forEach((p, k) => {
       const src = p.columns[key];
       const map = tables[k][table];
-      for (let i = 0; i < p.rows; i++) codes[at + i] = map[src[i]];
+      if (isIdentity(map)) codes.set(src.subarray(0, p.rows), at);
+      else for (let i = 0; i < p.rows; i++) codes[at + i] = map[src[i]];
       at += p.rows;
       (p.columns as Partial<WorkerResult['columns']>)[key] = undefined;
     });
