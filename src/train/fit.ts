@@ -1,5 +1,6 @@
 import type { EpochRecord } from '../evaluate/types.js';
 import type { BatchResult, NamedTensor, SequenceModel } from '../nn/engine.js';
+import { UserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { bucketedBatches, lengthOrderedBatches, sequenceSpans } from './batching.js';
 import type { SequenceSource } from './source.js';
@@ -32,8 +33,11 @@ export interface FitResult {
   stoppedEarly: boolean;
 }
 
-/** Raised when the loss stops being a finite number; the message says where and what to try. */
-export class TrainingDivergedError extends Error {}
+/**
+ * Raised when the loss stops being a finite number; the message says where and what to try. A
+ * UserError: the usual cause is a learning rate too high for the data, which the user chooses.
+ */
+export class TrainingDivergedError extends UserError {}
 
 /**
  * Trains `model` in place with shuffled, length-bucketed mini-batches (see batching.ts) and early

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ModelSpec, createModel } from '../../src/nn/engine.js';
-import { evaluateSource, fit } from '../../src/train/fit.js';
+import { TrainingDivergedError, evaluateSource, fit } from '../../src/train/fit.js';
 import { predictSequences } from '../../src/train/predict.js';
 import { type SequenceSource, arraySequenceSource } from '../../src/train/source.js';
 import { Rng } from '../../src/util/rng.js';
@@ -115,5 +115,15 @@ test('bad fit options are refused', async () => {
   const { source } = markerTask(10, 5);
   await assert.rejects(fit(model, { train: source }, { epochs: 0, batchSize: 8, seed: 1, patience: 1 }), /epochs/);
   await assert.rejects(fit(model, { train: source }, { epochs: 1, batchSize: 0, seed: 1, patience: 1 }), /batchSize/);
+  model.dispose();
+});
+
+test('a diverging loss stops training with a message naming the epoch and batch', async () => {
+  const { source } = markerTask(64, 6);
+  const model = await createModel({ ...spec, lr: 3e38 });
+  await assert.rejects(
+    fit(model, { train: source }, { epochs: 5, batchSize: 16, seed: 1, patience: 1 }),
+    (err: Error) => err instanceof TrainingDivergedError && /diverged at epoch \d+, batch \d+\/4: loss is NaN; try a lower learning rate/.test(err.message),
+  );
   model.dispose();
 });
