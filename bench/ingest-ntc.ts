@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const file = process.argv[2];
   if (!file) throw new Error('usage: ingest-ntc FILE');
   const features = await loadFeatures();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const ds = await readFlows([file]);
   const t1 = performance.now();
@@ -40,8 +41,9 @@ async function main(): Promise<void> {
     cols = m.cols;
   }
   const t2 = performance.now();
+  const cpu = process.cpuUsage(c0);
   process.stdout.write(
-    `${JSON.stringify({ rows: ds.length, readS: (t1 - t0) / 1000, preprocessS: (t2 - t1) / 1000, totalS: (t2 - t0) / 1000, cols, preprocessed: Boolean(features), peakMB: peakRssMB() })}\n`,
+    `${JSON.stringify({ rows: ds.length, readS: (t1 - t0) / 1000, preprocessS: (t2 - t1) / 1000, totalS: (t2 - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, cols, preprocessed: Boolean(features), peakMB: peakRssMB() })}\n`,
   );
 }
 

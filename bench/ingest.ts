@@ -4,6 +4,7 @@
  * the child's own VmHWM). Rates use the time each child measures for the work itself, without
  * interpreter start-up and imports.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runJsonChild } from './child.js';
 import { ensureCiddsFile } from './generate-cidds.js';
@@ -22,6 +23,7 @@ interface NtcChild {
   readS: number;
   preprocessS: number;
   totalS: number;
+  cpuS: number;
   cols: number;
   preprocessed: boolean;
   peakMB: number;
@@ -31,6 +33,7 @@ interface PandasChild {
   rows: number;
   cols: number;
   totalS: number;
+  cpuS: number;
   peakMB: number;
 }
 
@@ -45,6 +48,7 @@ export interface IngestOptions {
 
 export async function ingestBenchmark(o: IngestOptions): Promise<IngestSection> {
   const file = join(o.root, 'bench', 'out', `cidds-${o.rows}-seed${o.seed}.csv`);
+  o.log(`ingest: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores (other work on the machine slows both sides)`);
   const bytes = await ensureCiddsFile(file, o.rows, o.seed, o.log);
   o.log(`ingest: ${file} (${(bytes / 1e6).toFixed(0)} MB)`);
   let ntc: NtcChild | undefined;
@@ -52,10 +56,11 @@ export async function ingestBenchmark(o: IngestOptions): Promise<IngestSection> 
   for (let run = 1; run <= o.runs; run++) {
     const n = await runJsonChild<NtcChild>(process.execPath, [join(o.root, 'dist', 'bench', 'ingest-ntc.js'), file], o.log);
     o.log(`ingest: ntc run ${run}: read ${n.result.readS.toFixed(2)} s + preprocess ${n.result.preprocessS.toFixed(2)} s` +
-      `${n.result.preprocessed ? ` (${n.result.cols} columns)` : ' (features module missing: read only)'}, peak ${n.result.peakMB.toFixed(0)} MB`);
+      `${n.result.preprocessed ? ` (${n.result.cols} columns)` : ' (features module missing: read only)'}, ` +
+      `${n.result.cpuS.toFixed(2)} s CPU, peak ${n.result.peakMB.toFixed(0)} MB`);
     if (!ntc || n.result.totalS < ntc.totalS) ntc = n.result;
     const p = await runJsonChild<PandasChild>('/usr/bin/python3', [join(o.root, 'bench', 'reference', 'preprocess.py'), file], o.log);
-    o.log(`ingest: pandas run ${run}: ${p.result.totalS.toFixed(2)} s (${p.result.cols} columns), peak ${p.result.peakMB.toFixed(0)} MB`);
+    o.log(`ingest: pandas run ${run}: ${p.result.totalS.toFixed(2)} s (${p.result.cols} columns), ${p.result.cpuS.toFixed(2)} s CPU, peak ${p.result.peakMB.toFixed(0)} MB`);
     if (!pandas || p.result.totalS < pandas.totalS) pandas = p.result;
   }
   if (ntc!.rows !== o.rows || pandas!.rows !== o.rows) throw new Error(`row counts differ: ntc ${ntc!.rows}, pandas ${pandas!.rows}, file ${o.rows}`);

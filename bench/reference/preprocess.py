@@ -38,6 +38,7 @@ def convert_bytes(v):
 
 def main(path):
     t0 = time.perf_counter()
+    c0 = time.process_time()
     df = pd.read_csv(path)
     label_col = 'class' if 'class' in df.columns else 'label'
     df['Proto'] = df['Proto'].str.strip()
@@ -52,8 +53,9 @@ def main(path):
     y = df[label_col].to_numpy(dtype=np.float32)
     x = df.drop(columns=[label_col, 'attackType']).to_numpy(dtype=np.float32)
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     print(json.dumps({'rows': int(x.shape[0]), 'cols': int(x.shape[1]), 'labels': int(y.shape[0]),
-                      'totalS': elapsed, 'peakMB': peak_mb()}))
+                      'totalS': elapsed, 'cpuS': cpu, 'peakMB': peak_mb()}))
 
 
 if __name__ == '__main__':

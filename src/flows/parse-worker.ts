@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
+import { BadRowLog } from './bad-rows.js';
 import type { ByteRange } from './byte-source.js';
 import type { Layout } from './layout.js';
 import { newContext, sourceBatches } from './read.js';
@@ -14,7 +15,11 @@ export interface WorkerInput {
   path: string;
   range: ByteRange;
   layout: Layout;
-  maxBadRows: number;
+  /**
+   * An absolute bad-row limit, which one range alone may exceed. A fraction is left to the main
+   * thread: a range dense in bad rows says nothing about the whole file.
+   */
+  maxBadRowCount?: number;
 }
 
 export interface WorkerResult {
@@ -47,9 +52,11 @@ export type WorkerMessage =
 async function run(input: WorkerInput): Promise<void> {
   const port = parentPort!;
   const ctx = newContext(
-    { maxBadRows: input.maxBadRows, onProgress: (p) => port.postMessage({ type: 'progress', bytesRead: p.bytesRead, rows: p.rows } satisfies WorkerMessage) },
+    { onProgress: (p) => port.postMessage({ type: 'progress', bytesRead: p.bytesRead, rows: p.rows } satisfies WorkerMessage) },
     input.range.end - input.range.start,
   );
+  // A fraction of 1 never stops early (bad rows cannot outnumber the rows read).
+  ctx.log = new BadRowLog(input.maxBadRowCount !== undefined ? { kind: 'count', max: input.maxBadRowCount } : { kind: 'fraction', max: 1 });
   let ds: FlowDataset | undefined;
   let aborted = false;
   try {

@@ -96,7 +96,7 @@ export async function readFileParallel(path: string, plan: ParallelPlan, ctx: Re
     });
   const limit = ctx.log.limit;
   const runs = plan.ranges.map((range, k) =>
-    runWorker({ path, range, layout: plan.layout, maxBadRows: limit.max }, (bytes, rows) => {
+    runWorker({ path, range, layout: plan.layout, maxBadRowCount: limit.kind === 'count' ? limit.max : undefined }, (bytes, rows) => {
       progress[k] = { bytes, rows };
       report();
     }),

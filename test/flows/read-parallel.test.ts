@@ -69,3 +69,14 @@ test('workers over an absolute bad-row limit stop the read, naming absolute line
     return true;
   });
 });
+
+test('a fraction limit is judged on the whole file, not on one dense range', async () => {
+  const dir = await tempDir();
+  const lines = [CIDDS_001_HEAD];
+  for (let i = 0; i < 3000; i++) lines.push(i >= 2990 && i < 2995 ? good(i).replace(',0.003,', ',soon,') : good(i));
+  const path = await writeLines(dir, 'dense.csv', lines);
+  const ds = await readFlows([path], { maxBadRows: 0.002 }); // 5 of 3000 is 0.17%, but 0.5% of the last range
+  assert.equal(ds.badRowCount, 5);
+  assert.equal(ds.length, 2995);
+  await assert.rejects(readFlows([path], { maxBadRows: 0.001 }), /5 of 3,000 rows read/);
+});
