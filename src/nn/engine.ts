@@ -153,9 +153,30 @@ export function validateSpec(spec: ModelSpec): ModelSpec {
   return spec;
 }
 
-/** Creates a freshly initialised model on the default engine. */
-export async function createModel(spec: ModelSpec): Promise<SequenceModel> {
+/** Builds a model on one engine: fresh (seeded) weights, or the given ones. */
+export type EngineFactory = (spec: ModelSpec, weights?: NamedTensor[]) => Promise<SequenceModel>;
+
+export const DEFAULT_ENGINE = 'tfjs-wasm';
+
+/** Engines by name, loaded on first use (so an unused engine's dependencies are never imported). */
+const engines = new Map<string, () => Promise<EngineFactory>>([
+  ['tfjs-wasm', async () => (await import('./tfjs-model.js')).createTfjsModel],
+]);
+
+/** Makes another engine available to createModel/loadModel, e.g. a hand-written WebAssembly LSTM. */
+export function registerEngine(name: string, load: () => Promise<EngineFactory>): void {
+  engines.set(name, load);
+}
+
+export function engineNames(): string[] {
+  return [...engines.keys()];
+}
+
+/** Creates a model: freshly initialised from `spec.seed`, or holding `weights`. */
+export async function createModel(spec: ModelSpec, opts: { engine?: string; weights?: NamedTensor[] } = {}): Promise<SequenceModel> {
   validateSpec(spec);
-  const { createTfjsModel } = await import('./tfjs-model.js');
-  return createTfjsModel(spec);
+  const name = opts.engine ?? DEFAULT_ENGINE;
+  const load = engines.get(name);
+  if (!load) throw new Error(`unknown model engine "${name}" (available: ${engineNames().join(', ')})`);
+  return (await load())(spec, opts.weights);
 }

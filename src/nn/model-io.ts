@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { replaceDirAtomic } from '../util/atomic.js';
 import { InputError } from '../util/errors.js';
-import { type ModelSpec, type NamedTensor, type SequenceModel, validateSpec, weightShapes } from './engine.js';
+import { type ModelSpec, type NamedTensor, type SequenceModel, createModel, validateSpec, weightShapes } from './engine.js';
 
 /**
  * A model directory: `model.json` (format, spec, weight manifest, caller's extra JSON such as the
@@ -51,11 +51,10 @@ export async function saveModel(dir: string, model: SequenceModel, extra: Record
   });
 }
 
-/** Reads and checks a model directory, then builds the model on the default engine. */
-export async function loadModel(dir: string): Promise<LoadedModel> {
+/** Reads and checks a model directory, then builds the model (on the default engine unless named). */
+export async function loadModel(dir: string, opts: { engine?: string } = {}): Promise<LoadedModel> {
   const { file, weights } = await readModelDir(dir);
-  const { createTfjsModel } = await import('./tfjs-model.js');
-  return { model: await createTfjsModel(file.spec, weights), extra: file.extra, file };
+  return { model: await createModel(file.spec, { engine: opts.engine, weights }), extra: file.extra, file };
 }
 
 /** Reads and validates model.json and weights.bin without creating a model. */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ModelSpec, createModel } from '../../src/nn/engine.js';
+import { type ModelSpec, createModel, registerEngine } from '../../src/nn/engine.js';
+import { createTfjsModel } from '../../src/nn/tfjs-model.js';
 import { MODEL_JSON, WEIGHTS_BIN, loadModel, saveModel } from '../../src/nn/model-io.js';
 import { InputError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
@@ -105,4 +106,14 @@ test('a non-finite weight is refused as a corrupt model', async () => {
     b.writeFloatLE(Number.NaN, 8);
     await writeFile(join(d, WEIGHTS_BIN), b);
   }, /lstm1\/kernel\[2\] is NaN/);
+});
+
+test('a model loads on a registered engine by name, and an unknown engine is named', async () => {
+  const { dir, x, expected } = await trainedModelDir();
+  registerEngine('tfjs-wasm-ops', async () => (s, w) => createTfjsModel(s, w, { fusedCell: false }));
+  const { model } = await loadModel(dir, { engine: 'tfjs-wasm-ops' });
+  const p = await model.predict(x, 4);
+  p.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `output ${i}`));
+  model.dispose();
+  await assert.rejects(loadModel(dir, { engine: 'nope' }), /unknown model engine "nope" \(available: tfjs-wasm, tfjs-wasm-ops\)/);
 });
