@@ -41,6 +41,8 @@ export class FastRowParser {
   private readonly hasFlows: boolean;
   private readonly hasFlags: boolean;
   private readonly hasTos: boolean;
+  /** The exact CIDDS column order: parsed by straight-line code, without per-field dispatch. */
+  private readonly cidds: boolean;
   private icmpByCode = new Uint8Array(16);
   /** Position after the field just parsed (module-style out parameter, avoids allocating). */
   private at = 0;
@@ -76,10 +78,157 @@ export class FastRowParser {
     this.hasFlows = layout.index.flows >= 0;
     this.hasFlags = layout.index.flags >= 0;
     this.hasTos = layout.index.tos >= 0;
+    this.cidds = layout.format === 'cidds';
   }
 
   /** Parses the row at `i` into row `out.length`; returns the position after its newline, or -1. */
   row(buf: Uint8Array, i: number): number {
+    if (this.cidds) return this.ciddsRow(buf, i);
+    return this.anyRow(buf, i);
+  }
+
+  /** `row` for the CIDDS layout (see CIDDS_HEADER for the order). */
+  private ciddsRow(buf: Uint8Array, i: number): number {
+    const out = this.out;
+    const d = out.dicts;
+    const r = out.length;
+    if (buf !== this.lastBuf) {
+      this.lastBuf = buf;
+      this.lastLen.fill(-1);
+    }
+    const start = this.time(buf, i);
+    if (start !== start) return -1;
+    i = this.at;
+    if (buf[i++] !== COMMA) return -1;
+    const duration = this.count(buf, i);
+    if (!(duration >= 0)) return -1;
+    i = this.at + 1;
+    const proto = this.repeatedText(buf, i, d.proto, true, 2);
+    if (proto < 0) return -1;
+    i = this.at;
+    if (buf[i++] !== COMMA) return -1;
+    const srcAddr = this.text(buf, i, d.addr, true);
+    if (srcAddr < 0) return -1;
+    i = this.at;
+    if (buf[i++] !== COMMA) return -1;
+    const srcPort = this.portField(buf, i, false);
+    if (srcPort < 0) return -1;
+    i = this.at + 1;
+    const dstAddr = this.text(buf, i, d.addr, true);
+    if (dstAddr < 0) return -1;
+    i = this.at;
+    if (buf[i++] !== COMMA) return -1;
+    const dstPort = this.portField(buf, i, this.isIcmp(proto));
+    if (dstPort < 0) return -1;
+    i = this.at + 1;
+    const packets = this.count(buf, i);
+    if (!(packets >= 0)) return -1;
+    i = this.at + 1;
+    const bytes = this.count(buf, i);
+    if (!(bytes >= 0)) return -1;
+    i = this.at + 1;
+    const flows = this.count(buf, i);
+    if (!(flows >= 0)) return -1;
+    i = this.at + 1;
+    const flags = this.flagsField(buf, i);
+    if (flags < 0) return -1;
+    i = this.at;
+    if (buf[i++] !== COMMA) return -1;
+    let tos = 0;
+    let c = buf[i] - D0;
+    let digits = 0;
+    while (c >= 0 && c <= 9) {
+      tos = tos * 10 + c;
+      digits++;
+      c = buf[++i] - D0;
+    }
+    if (digits === 0 || tos > 255) {
+      const e = fieldEnd(buf, i);
+      tos = parseUint(buf, i, e);
+      if (!(tos <= 255)) return -1;
+      i = e;
+    }
+    if (buf[i++] !== COMMA) return -1;
+    const label = this.repeatedText(buf, i, d.label, true, 12);
+    if (label < 0) return -1;
+    i = this.at;
+    if (buf[i++] !== COMMA) return -1;
+    const attackType = this.repeatedText(buf, i, d.attackType, false, 13);
+    if (attackType < 0) return -1;
+    i = this.at;
+    if (buf[i++] !== COMMA) return -1;
+    const attackId = this.repeatedText(buf, i, d.attackId, false, 14);
+    if (attackId < 0) return -1;
+    i = this.at;
+    if (buf[i++] !== COMMA) return -1;
+    const attackDescription = this.repeatedText(buf, i, d.attackDescription, false, 15);
+    if (attackDescription < 0) return -1;
+    i = this.at;
+    if (buf[i] === CR) i++;
+    if (buf[i] !== LF) return -1;
+    out.start[r] = start;
+    out.duration[r] = duration;
+    out.proto[r] = proto;
+    out.srcAddr[r] = srcAddr;
+    out.srcPort[r] = srcPort;
+    out.dstAddr[r] = dstAddr;
+    out.dstPort[r] = dstPort;
+    out.packets[r] = packets;
+    out.bytes[r] = bytes;
+    out.flows[r] = flows;
+    out.flags[r] = flags;
+    out.tos[r] = tos;
+    out.label[r] = label;
+    out.attackType[r] = attackType;
+    out.attackId[r] = attackId;
+    out.attackDescription[r] = attackDescription;
+    return i + 1;
+  }
+
+  /** A count or duration: plain decimal, else padded/scaled via the general parser; `at` = its comma. */
+  private count(buf: Uint8Array, i: number): number {
+    let v = this.decimal(buf, i);
+    if (buf[this.at] === COMMA && v === v) return v;
+    const e = fieldEnd(buf, i);
+    v = parseScaledCount(buf, i, e);
+    this.at = e;
+    return buf[e] === COMMA ? v : NaN;
+  }
+
+  /** A port field ending in a comma; -1 if it is not one. */
+  private portField(buf: Uint8Array, i: number, icmp: boolean): number {
+    let v = this.port(buf, i, icmp);
+    if (buf[this.at] !== COMMA || v < 0) {
+      const e = fieldEnd(buf, i);
+      v = parsePort(buf, i, e, icmp);
+      this.at = e;
+      if (!(v >= 0) || buf[e] !== COMMA) return -1;
+    }
+    return v <= 0xffff ? v : -1;
+  }
+
+  /** TCP flags; `at` = the byte after the field. -1 if they do not parse. */
+  private flagsField(buf: Uint8Array, i: number): number {
+    if (isSep(buf[i + 6])) {
+      let bits = 0;
+      let k = 0;
+      for (; k < 6; k++) {
+        const c = buf[i + k];
+        if (c === FLAGS6[k]) bits |= 0x20 >> k;
+        else if (c !== DOT) break;
+      }
+      if (k === 6) {
+        this.at = i + 6;
+        return bits;
+      }
+    }
+    const e = fieldEnd(buf, i);
+    this.at = e;
+    return parseFlags(buf, i, e);
+  }
+
+  /** `row` for any layout, dispatching on each field's kind. */
+  private anyRow(buf: Uint8Array, i: number): number {
     const out = this.out;
     const d = out.dicts;
     const r = out.length;
