@@ -49,10 +49,21 @@ export function registerLstmCell(tf: typeof TF): void {
   });
 }
 
-/** h and c' of one step; `c` is the previous cell state (zeros at the first step). */
-export function lstmCell(tf: typeof TF, z: TF.Tensor2D, c: TF.Tensor2D): { h: TF.Tensor2D; c: TF.Tensor2D } {
-  const [h, cNew] = tf.engine().runKernel(CELL, { z, c }) as TF.Tensor2D[];
-  return { h, c: cNew };
+/**
+ * h and c' of one step; `c` is the previous cell state (zeros at the first step). `act` (the
+ * activated gates) and `tc` (tanh c') are what the gradient needs.
+ */
+export function lstmCell(tf: typeof TF, z: TF.Tensor2D, c: TF.Tensor2D): { h: TF.Tensor2D; c: TF.Tensor2D; act: TF.Tensor2D; tc: TF.Tensor2D } {
+  const [h, cNew, act, tc] = tf.engine().runKernel(CELL, { z, c }) as TF.Tensor2D[];
+  return { h, c: cNew, act, tc };
+}
+
+/** Gradient of one step: from dL/dh and dL/dc' to dL/dz and dL/dc (for hand-written backpropagation). */
+export function lstmCellGrad(
+  tf: typeof TF, dh: TF.Tensor2D, dc: TF.Tensor2D, act: TF.Tensor2D, c: TF.Tensor2D, tc: TF.Tensor2D,
+): { dz: TF.Tensor2D; dcPrev: TF.Tensor2D } {
+  const [dz, dcPrev] = tf.engine().runKernel(CELL_GRAD, { dh, dc, act, c, tc }) as TF.Tensor2D[];
+  return { dz, dcPrev };
 }
 
 function sigmoidOf(be: WasmBackend, x: TF.TensorInfo): TF.TensorInfo {

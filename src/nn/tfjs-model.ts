@@ -7,6 +7,7 @@ import {
 import { initialWeights } from './init.js';
 import { tfjsWasm } from './tfjs-backend.js';
 import { lstmCell, registerLstmCell } from './tfjs-lstm-cell.js';
+import { lstmLayerBptt } from './tfjs-lstm-layer.js';
 import { concatRows, registerRows, splitRows } from './tfjs-rows.js';
 import { addBiasFastGrad, matMulFastGrad } from './tfjs-fast-grad.js';
 import { countReal, needsCarry, realSpan, toBatchMajor, toTimeMajor } from './layout.js';
@@ -228,7 +229,9 @@ export class TfjsSequenceModel implements SequenceModel {
     const { tf } = this;
     let seq = inputs;
     for (const layer of this.lstm) {
-      seq = this.lstmLayer(seq, span, layer, carry);
+      seq = this.fusedCell && !carry
+        ? lstmLayerBptt(tf, seq, layer.kernel, layer.recurrent, layer.bias, span, layer.units)
+        : this.lstmLayer(seq, span, layer, carry);
       if (training && this.spec.dropout > 0) seq = tf.mul(seq, this.dropoutMask(seq.shape[0], layer.units));
     }
     return this.addBias(this.matMul(seq, this.denseKernel), this.denseBias);

@@ -73,18 +73,21 @@ test('predict gives per-step probabilities that sum to 1 and match a plain float
   model.dispose();
 });
 
-test('the fused LSTM cell and the plain tfjs-ops cell agree on outputs and gradients', async () => {
+test('the fused LSTM (hand-written BPTT, or fused cell with padding carry) and plain tfjs ops agree', async () => {
   const spec: ModelSpec = { ...small, classWeights: [1, 2, 1] };
-  const batch = randomBatch(spec, 5, 21);
-  batch.mask[3] = 0;
   const fused = await createTfjsModel(spec);
   const ops = await createTfjsModel(spec, undefined, { fusedCell: false });
-  const pf = await fused.predict(batch.x, 5, batch.mask);
-  const po = await ops.predict(batch.x, 5, batch.mask);
-  pf.forEach((v, i) => assert.ok(Math.abs(v - po[i]) < 1e-5, `output ${i}: ${v} vs ${po[i]}`));
-  const gf = fused.lossGradients(batch);
-  const go = ops.lossGradients(batch);
-  gf.forEach((g, w) => g.values.forEach((v, i) => assert.ok(Math.abs(v - go[w].values[i]) < 1e-5, `${g.name}[${i}]: ${v} vs ${go[w].values[i]}`)));
+  // Trailing padding only (the BPTT layer), then a hole in a sequence (the carry path).
+  for (const padded of [[4, 9, 8], [3]]) {
+    const batch = randomBatch(spec, 5, 21);
+    padded.forEach((i) => (batch.mask[i] = 0));
+    const pf = await fused.predict(batch.x, 5, batch.mask);
+    const po = await ops.predict(batch.x, 5, batch.mask);
+    pf.forEach((v, i) => batch.mask[Math.floor(i / 3)] && assert.ok(Math.abs(v - po[i]) < 1e-5, `output ${i}: ${v} vs ${po[i]}`));
+    const gf = fused.lossGradients(batch);
+    const go = ops.lossGradients(batch);
+    gf.forEach((g, w) => g.values.forEach((v, i) => assert.ok(Math.abs(v - go[w].values[i]) < 1e-5, `${g.name}[${i}]: ${v} vs ${go[w].values[i]}`)));
+  }
   fused.dispose();
   ops.dispose();
 });
@@ -168,6 +171,15 @@ test('gradients of every weight array match finite differences (cross-entropy wi
   const batch = randomBatch(spec, 4, 3);
   batch.mask[0] = 0; // leading padding: exercises the carry path
   batch.mask[2 * spec.seqLen + 4] = 0;
+  await gradientCheck(spec, batch);
+});
+
+test('gradients match finite differences with trailing padding only (hand-written BPTT path)', async () => {
+  const spec: ModelSpec = { ...small, classWeights: [1, 3, 0.5] };
+  const batch = randomBatch(spec, 4, 13);
+  batch.mask[4] = 0;
+  batch.mask[3 * spec.seqLen + 3] = 0;
+  batch.mask[3 * spec.seqLen + 4] = 0;
   await gradientCheck(spec, batch);
 });
 
