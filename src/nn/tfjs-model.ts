@@ -18,7 +18,7 @@ type Tensor2D = TF.Tensor2D;
 /**
  * Stacked LSTM + per-step dense output, written with tfjs ops and trained with tfjs autodiff and
  * Adam on the wasm backend. Same network, batch 256 x 16 steps, 2 cores (other jobs running):
- * tf.layers ~600 sequences/s training; this code ~2,600 (best-case step 73 ms, ~3,500/s).
+ * tf.layers ~600 sequences/s training; this code ~3,000.
  * The gap comes from wasm-backend costs this code avoids:
  * - matMul with a transposed operand runs ~10x slower than transposing first, and the default
  *   gradient of matMul uses transposed operands -> tfjs-fast-grad.ts;
@@ -27,7 +27,9 @@ type Tensor2D = TF.Tensor2D;
  *   layer run as one matMul over all steps;
  * - a step's gate arithmetic as ~14 small kernels forward and ~30 backward -> one fused kernel
  *   each way, tfjs-lstm-cell.ts (Tanh is ~8x slower than Sigmoid there: tanh = 2 sigmoid(2x) - 1);
- * - summing a bias gradient over rows with the Sum kernel -> a ones-row product.
+ * - summing a bias gradient over rows with the Sum kernel -> a ones-row product;
+ * - autodiff through the step loop -> hand-written backpropagation through time for a layer
+ *   without padding carry (tfjs-lstm-layer.ts), weight gradients as one product over all steps.
  * Steps after a batch's last real step are not computed (layout.ts realSpan).
  *
  * Reproducibility: initial weights, dropout masks and (in fit) shuffling come from seeded JS
