@@ -45,7 +45,10 @@ export async function createTfjsModel(spec: ModelSpec, weights?: NamedTensor[], 
 }
 
 export interface TfjsModelOptions {
-  /** Use the fused LSTM-cell kernel (default) rather than tfjs ops; the ops path exists for cross-checks and benchmarks. */
+  /**
+   * Fused LSTM-cell kernels and hand-written BPTT (default), or plain tfjs ops with autodiff: the
+   * ops path exists for cross-checks and benchmarks.
+   */
   fusedCell?: boolean;
 }
 
