@@ -126,11 +126,43 @@ export async function* sourceBatches(
     return false;
   };
 
+  /** Parses `data` from `pos`, handing over or growing full batches; returns where it stopped. */
+  async function* drain(data: Buffer, pos: number, final: boolean): AsyncGenerator<FlowDataset, number> {
+    for (;;) {
+      pos = parser!.parse(data, pos, data.length, final);
+      parsePos = pos;
+      if (!builder!.full) return pos;
+      if (onFull()) {
+        yield take(false);
+        if (ctx.bytesTotal <= 0) ctx.log.checkEarly(rowsRead(), rowsRead());
+      }
+    }
+  }
+
   if (o.layout) startParser(o.layout);
   try {
     for await (const chunk of src.chunks) {
-      let data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let data: Buffer = chunk;
       let pos = 0;
+      if (carry && parser) {
+        // Finish the record cut by the chunk boundary on a small joint buffer instead of copying
+        // the whole chunk behind the carried bytes.
+        const lf = chunk.indexOf(10);
+        const joint = Buffer.concat([carry, lf >= 0 ? chunk.subarray(0, lf + 1) : chunk]);
+        const done = yield* drain(joint, 0, false);
+        if (lf >= 0 && done === joint.length) {
+          dataOffset += carry.length; // now the offset of chunk[0]
+          pos = lf + 1;
+        } else {
+          // A record longer than the joint (a quoted field with newlines): join it all.
+          data = Buffer.concat([carry, chunk]);
+          pos = done;
+        }
+        carry = null;
+      } else if (carry) {
+        data = Buffer.concat([carry, chunk]);
+        carry = null;
+      }
       if (!parser) {
         const nl = data.indexOf(10);
         if (nl < 0) {
@@ -140,18 +172,7 @@ export async function* sourceBatches(
         startParser(detectLayout(splitHeader(data.subarray(0, nl)), src.name));
         pos = nl + 1;
       }
-      for (;;) {
-        pos = parser!.parse(data, pos, data.length, false);
-        parsePos = pos;
-        if (builder!.full) {
-          if (onFull()) {
-            yield take(false);
-            if (ctx.bytesTotal <= 0) ctx.log.checkEarly(rowsRead(), rowsRead());
-          }
-          continue;
-        }
-        break;
-      }
+      pos = yield* drain(data, pos, false);
       carry = pos < data.length ? data.subarray(pos) : null;
       dataOffset += pos;
       parsePos = 0;
@@ -166,17 +187,7 @@ export async function* sourceBatches(
       startParser(detectLayout(splitHeader(carry), src.name));
       carry = null;
     }
-    if (carry && !parser!.ended) {
-      let pos = 0;
-      for (;;) {
-        pos = parser!.parse(carry, pos, carry.length, true);
-        if (builder!.full) {
-          if (onFull()) yield take(false);
-          continue;
-        }
-        break;
-      }
-    }
+    if (carry && !parser!.ended) yield* drain(carry, 0, true);
     ctx.onProgress?.({ file: src.name, bytesRead: src.bytesRead(), bytesTotal: src.bytesTotal, rows: parser!.rows });
     if (builder!.length > 0 || yielded === 0 || parser!.batchBadCount > 0) yield take(true);
   } finally {
