@@ -1,9 +1,10 @@
 /**
  * Reading flow files (CIDDS CSV, nfdump CSV; plain or gzipped) into the columnar FlowDataset.
  *
- * Files are streamed in chunks and parsed into fixed-size columnar batches, so memory is bounded by
- * the columns kept, not by the file size. `readFlowBatches` hands the batches out one by one (for
- * endless streams); `readFlows` reads whole files and joins the batches.
+ * Files are streamed in chunks and parsed straight into typed columns, so memory is bounded by the
+ * columns kept, not by the file size. `readFlowBatches` hands out fixed-size batches one by one (for
+ * endless streams); `readFlows` fills one builder per file, sized from the file's bytes per row,
+ * and splits large plain files across worker threads (read-parallel.ts).
  */
 import { UserError, InputError } from '../util/errors.js';
 import { BadRowLog, badRowLimit, KEEP_BAD_ROWS } from './bad-rows.js';
