@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerExplore } from './explore.js';
+import { registerLab } from './lab.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerRun } from './run.js';
 import { registerTrain } from './train.js';
@@ -11,4 +12,5 @@ export function registerCommands(program: Command): void {
   registerTrain(program);
   registerEvaluate(program);
   registerExplore(program);
+  registerLab(program);
 }
