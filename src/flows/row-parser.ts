@@ -50,7 +50,6 @@ export class FlowRowParser {
   private fe: Int32Array;
   private fq: Uint8Array; // 1 = quoted, 2 = quoted with "" escapes
   private failure: Failure | null = null;
-  private icmpByCode = new Uint8Array(16);
   private readonly noneLabel: number;
   private readonly noneType: number;
   private readonly noneId: number;
@@ -116,130 +115,127 @@ export class FlowRowParser {
     const fe = this.fe;
     const fq = this.fq;
     const maxStored = this.nFields + 1;
-    {
-      const recordStart = pos;
-      let nf = 0;
-      let fstart = pos;
-      let i = pos;
-      let extraLines = 0;
-      let complete = false;
-      let quoted = 0;
-      let brokenQuote: string | null = null;
-      while (i < end) {
-        const c = buf[i];
-        if (c === COMMA) {
+    let nf = 0;
+    let fstart = pos;
+    let i = pos;
+    let extraLines = 0;
+    let complete = false;
+    let quoted = 0;
+    let brokenQuote: string | null = null;
+    while (i < end) {
+      const c = buf[i];
+      if (c === COMMA) {
+        if (nf < maxStored) {
+          fs[nf] = fstart;
+          fe[nf] = i;
+          fq[nf] = quoted;
+        }
+        nf++;
+        quoted = 0;
+        fstart = ++i;
+      } else if (c === LF) {
+        complete = true;
+        break;
+      } else if (c === QUOTE && i === fstart) {
+        // Quoted field: find the closing quote, skipping "" escapes; newlines may occur inside.
+        let j = i + 1;
+        let escaped = false;
+        let closed = -1;
+        while (j < end) {
+          const q = buf[j];
+          if (q === QUOTE) {
+            if (j + 1 < end && buf[j + 1] === QUOTE) {
+              escaped = true;
+              j += 2;
+              continue;
+            }
+            if (j + 1 >= end && !final) break; // cannot tell an escape from a close yet
+            closed = j;
+            break;
+          }
+          if (q === LF) extraLines++;
+          j++;
+        }
+        if (closed < 0) {
+          if (!final) return -1;
+          brokenQuote = 'unterminated quoted field';
+          i = end;
+          fstart = -1;
+          break;
+        }
+        quoted = escaped ? 2 : 1;
+        fstart = i + 1;
+        if (nf < maxStored) fe[nf] = closed; // content ends before the closing quote
+        i = closed + 1;
+        if (i < end && buf[i] === CR && i + 1 < end && buf[i + 1] === LF) i++;
+        if (i < end && buf[i] === COMMA) {
           if (nf < maxStored) {
             fs[nf] = fstart;
-            fe[nf] = i;
             fq[nf] = quoted;
           }
           nf++;
           quoted = 0;
           fstart = ++i;
-        } else if (c === LF) {
-          complete = true;
+        } else if (i >= end || buf[i] === LF) {
+          if (i >= end && !final) return -1;
+          if (nf < maxStored) {
+            fs[nf] = fstart;
+            fq[nf] = quoted;
+          }
+          nf++;
+          fstart = -1; // this last field is stored already
+          complete = i < end;
           break;
-        } else if (c === QUOTE && i === fstart) {
-          // Quoted field: find the closing quote, skipping "" escapes; newlines may occur inside.
-          let j = i + 1;
-          let escaped = false;
-          let closed = -1;
-          while (j < end) {
-            const q = buf[j];
-            if (q === QUOTE) {
-              if (j + 1 < end && buf[j + 1] === QUOTE) {
-                escaped = true;
-                j += 2;
-                continue;
-              }
-              if (j + 1 >= end && !final) break; // cannot tell an escape from a close yet
-              closed = j;
-              break;
-            }
-            if (q === LF) extraLines++;
-            j++;
-          }
-          if (closed < 0) {
-            if (!final) return -1;
-            brokenQuote = 'unterminated quoted field';
-            i = end;
-            fstart = -1;
-            break;
-          }
-          quoted = escaped ? 2 : 1;
-          fstart = i + 1;
-          if (nf < maxStored) fe[nf] = closed; // content ends before the closing quote
-          i = closed + 1;
-          if (i < end && buf[i] === CR && i + 1 < end && buf[i + 1] === LF) i++;
-          if (i < end && buf[i] === COMMA) {
-            if (nf < maxStored) {
-              fs[nf] = fstart;
-              fq[nf] = quoted;
-            }
-            nf++;
-            quoted = 0;
-            fstart = ++i;
-          } else if (i >= end || buf[i] === LF) {
-            if (i >= end && !final) return -1;
-            if (nf < maxStored) {
-              fs[nf] = fstart;
-              fq[nf] = quoted;
-            }
-            nf++;
-            fstart = -1; // this last field is stored already
-            complete = i < end;
-            break;
-          } else {
-            brokenQuote = 'text after a closing quote';
-            const nl = indexOfByte(buf, LF, i, end);
-            if (nl < 0 && !final) return -1;
-            i = nl < 0 ? end : nl;
-            complete = nl >= 0;
-            fstart = -1;
-            break;
-          }
         } else {
-          i++;
+          brokenQuote = 'text after a closing quote';
+          const nl = indexOfByte(buf, LF, i, end);
+          if (nl < 0 && !final) return -1;
+          i = nl < 0 ? end : nl;
+          complete = nl >= 0;
+          fstart = -1;
+          break;
         }
-      }
-      if (!complete && !final) return -1;
-      // Close the last field (unless a quoted field already did).
-      if (fstart >= 0) {
-        let lineEnd = i;
-        if (lineEnd > fstart && buf[lineEnd - 1] === CR) lineEnd--;
-        if (nf < maxStored) {
-          fs[nf] = fstart;
-          fe[nf] = lineEnd;
-          fq[nf] = quoted;
-        }
-        nf++;
-      }
-      pos = complete ? i + 1 : end;
-      if (extraLines > 0 || brokenQuote !== null) this.sawMultilineQuote = true;
-      const line = this.line;
-      this.line += 1 + extraLines;
-
-      if (brokenQuote !== null) {
-        this.bad(line, Math.min(nf, this.nFields - 1), brokenQuote);
-        return pos;
-      }
-      if (nf === 1 && fq[0] === 0 && trimStart(buf, fs[0], fe[0]) === fe[0]) return pos; // blank line
-      if (this.layout.stopAtSummary && startsWithSummary(buf, fs[0], fe[0])) {
-        this.ended = true;
-        return pos;
-      }
-      if (nf !== this.nFields) {
-        if (nf < this.nFields) this.bad(line, nf, `missing: row has ${nf} fields, expected ${this.nFields}`);
-        else this.bad(line, -1, `row has ${nf} fields, expected ${this.nFields}`);
-        return pos;
-      }
-      if (this.parseRecord(buf)) {
-        out.length++;
-        this.rows++;
       } else {
-        const f = this.failure!;
-        this.bad(line, f.col, f.reason);
+        i++;
       }
+    }
+    if (!complete && !final) return -1;
+    // Close the last field (unless a quoted field already did).
+    if (fstart >= 0) {
+      let lineEnd = i;
+      if (lineEnd > fstart && buf[lineEnd - 1] === CR) lineEnd--;
+      if (nf < maxStored) {
+        fs[nf] = fstart;
+        fe[nf] = lineEnd;
+        fq[nf] = quoted;
+      }
+      nf++;
+    }
+    pos = complete ? i + 1 : end;
+    if (extraLines > 0 || brokenQuote !== null) this.sawMultilineQuote = true;
+    const line = this.line;
+    this.line += 1 + extraLines;
+
+    if (brokenQuote !== null) {
+      this.bad(line, Math.min(nf, this.nFields - 1), brokenQuote);
+      return pos;
+    }
+    if (nf === 1 && fq[0] === 0 && trimStart(buf, fs[0], fe[0]) === fe[0]) return pos; // blank line
+    if (this.layout.stopAtSummary && startsWithSummary(buf, fs[0], fe[0])) {
+      this.ended = true;
+      return pos;
+    }
+    if (nf !== this.nFields) {
+      if (nf < this.nFields) this.bad(line, nf, `missing: row has ${nf} fields, expected ${this.nFields}`);
+      else this.bad(line, -1, `row has ${nf} fields, expected ${this.nFields}`);
+      return pos;
+    }
+    if (this.parseRecord(buf)) {
+      out.length++;
+      this.rows++;
+    } else {
+      const f = this.failure!;
+      this.bad(line, f.col, f.reason);
     }
     return pos;
   }
@@ -294,7 +290,7 @@ export class FlowRowParser {
     const d = out.dicts;
     const proto = this.text(d.proto, buf, ix.proto, true);
     if (proto < 0) return this.fail(ix.proto, buf, 'empty protocol');
-    const dstPort = parsePort(buf, fs[ix.dstPort], fe[ix.dstPort], this.isIcmp(proto));
+    const dstPort = parsePort(buf, fs[ix.dstPort], fe[ix.dstPort], isIcmpName(d.proto.values[proto]));
     if (!(dstPort >= 0 && dstPort <= 0xffff)) return this.fail(ix.dstPort, buf, 'not a port number (or ICMP type.code)');
     const srcAddr = this.text(d.addr, buf, ix.srcAddr, true);
     if (srcAddr < 0) return this.fail(ix.srcAddr, buf, 'empty address');
@@ -341,19 +337,6 @@ export class FlowRowParser {
     return dict.code(buf, s, e);
   }
 
-  private isIcmp(code: number): boolean {
-    if (code >= this.icmpByCode.length) {
-      const grown = new Uint8Array(Math.max(code + 1, this.icmpByCode.length * 2));
-      grown.set(this.icmpByCode);
-      this.icmpByCode = grown;
-    }
-    let v = this.icmpByCode[code];
-    if (v === 0) {
-      v = isIcmpName(this.out.dicts.proto.values[code]) ? 2 : 1;
-      this.icmpByCode[code] = v;
-    }
-    return v === 2;
-  }
 
   private bad(line: number, col: number, reason: string): void {
     const field = col >= 0 && col < this.nFields ? this.layout.names[col] : '(row)';

@@ -1,0 +1,256 @@
+/**
+ * Scanners for single fields of the fast path (fast-row.ts): each parses the field starting at a
+ * position without allocating, leaves the position after it in `at`, and signals what it cannot
+ * take (NaN or -1) so that the row goes to the general parser instead.
+ */
+import { isIcmpName, type FlowDictionaries } from './batch-builder.js';
+import { FNV_OFFSET, FNV_PRIME, type ByteDictionary } from './byte-dictionary.js';
+import { parseFlags, parsePort, parseScaledCount, parseTimestamp } from './byte-parse.js';
+
+export const COMMA = 0x2c;
+export const LF = 0x0a;
+export const CR = 0x0d;
+export const QUOTE = 0x22;
+export const DOT = 0x2e;
+export const D0 = 0x30;
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/** End of the field starting at `i`: the next comma, CR or LF. */
+export function fieldEnd(buf: Uint8Array, i: number): number {
+  for (;;) {
+    const c = buf[i];
+    if (c === COMMA || c === LF || c === CR) return i;
+    i++;
+  }
+}
+
+export class FieldScanner {
+  /** Position after the field just parsed (an out parameter that avoids allocating). */
+  protected at = 0;
+  private icmpByCode = new Uint8Array(16);
+  private lastDateKey = -1;
+  private lastDayMs = 0;
+  // Per field, where the same field of the previous row sits in `lastBuf`: labels and protocols
+  // repeat row after row, and comparing a few bytes is cheaper than hashing and probing.
+  private lastBuf: Uint8Array | null = null;
+  private readonly lastStart: Int32Array;
+  private readonly lastLen: Int32Array;
+  private readonly lastCode: Uint32Array;
+
+  constructor(fields: number, private readonly dicts: FlowDictionaries) {
+    this.lastStart = new Int32Array(fields);
+    this.lastLen = new Int32Array(fields).fill(-1);
+    this.lastCode = new Uint32Array(fields);
+  }
+
+  /** Previous-row positions refer to one buffer: forget them when the parser moves to another. */
+  protected useBuffer(buf: Uint8Array): void {
+    if (buf !== this.lastBuf) {
+      this.lastBuf = buf;
+      this.lastLen.fill(-1);
+    }
+  }
+
+  /** A count or duration: plain decimal, else padded/scaled via the general parser; `at` = its comma. */
+  protected count(buf: Uint8Array, i: number): number {
+    let v = this.decimal(buf, i);
+    if (buf[this.at] === COMMA && v === v) return v;
+    const e = fieldEnd(buf, i);
+    v = parseScaledCount(buf, i, e);
+    this.at = e;
+    return buf[e] === COMMA ? v : NaN;
+  }
+
+  /** A port field ending in a comma; -1 if it is not one. */
+  protected portField(buf: Uint8Array, i: number, icmp: boolean): number {
+    let v = this.port(buf, i, icmp);
+    if (buf[this.at] !== COMMA || v < 0) {
+      const e = fieldEnd(buf, i);
+      v = parsePort(buf, i, e, icmp);
+      this.at = e;
+      if (!(v >= 0) || buf[e] !== COMMA) return -1;
+    }
+    return v <= 0xffff ? v : -1;
+  }
+
+  /** TCP flags; `at` = the byte after the field. -1 if they do not parse. */
+  protected flagsField(buf: Uint8Array, i: number): number {
+    if (isSep(buf[i + 6])) {
+      let bits = 0;
+      let k = 0;
+      for (; k < 6; k++) {
+        const c = buf[i + k];
+        if (c === FLAGS6[k]) bits |= 0x20 >> k;
+        else if (c !== DOT) break;
+      }
+      if (k === 6) {
+        this.at = i + 6;
+        return bits;
+      }
+    }
+    const e = fieldEnd(buf, i);
+    this.at = e;
+    return parseFlags(buf, i, e);
+  }
+
+  /** `[-]digits[.digits]`, stopping at the first other byte; NaN if there are no digits. */
+  protected decimal(buf: Uint8Array, i: number): number {
+    let neg = false;
+    if (buf[i] === 0x2d) {
+      neg = true;
+      i++;
+    }
+    let mant = 0;
+    let digits = 0;
+    let c = buf[i] - D0;
+    while (c >= 0 && c <= 9) {
+      mant = mant * 10 + c;
+      digits++;
+      c = buf[++i] - D0;
+    }
+    let scale = 0;
+    if (c === DOT - D0) {
+      c = buf[++i] - D0;
+      while (c >= 0 && c <= 9) {
+        mant = mant * 10 + c;
+        scale++;
+        c = buf[++i] - D0;
+      }
+    }
+    this.at = i;
+    if (digits + scale === 0 || digits + scale > 15) return NaN;
+    const v = scale === 0 ? mant : mant / POW10[scale];
+    return neg ? -v : v;
+  }
+
+  /** `445`, `445.0`, ICMP `3.3`; -1 when it is not that shape. */
+  protected port(buf: Uint8Array, i: number, icmp: boolean): number {
+    let whole = 0;
+    let digits = 0;
+    let c = buf[i] - D0;
+    while (c >= 0 && c <= 9) {
+      whole = whole * 10 + c;
+      digits++;
+      c = buf[++i] - D0;
+    }
+    if (digits === 0 || digits > 6) {
+      this.at = i;
+      return -1;
+    }
+    if (c !== DOT - D0) {
+      this.at = i;
+      return whole;
+    }
+    let frac = 0;
+    let fd = 0;
+    c = buf[++i] - D0;
+    while (c >= 0 && c <= 9) {
+      frac = frac * 10 + c;
+      fd++;
+      c = buf[++i] - D0;
+    }
+    this.at = i;
+    if (fd === 0 || fd > 3) return -1;
+    if (icmp) return whole * 256 + frac;
+    return frac === 0 ? whole : -1;
+  }
+
+  /** `YYYY-MM-DD HH:MM:SS[.fff]` or epoch numbers, via the general parser on the field. */
+  protected time(buf: Uint8Array, i: number): number {
+    // `YYYY-MM-DD HH:MM:SS.mmm` at fixed positions, the day looked up once per distinct date.
+    if (
+      buf[i + 4] === 0x2d && buf[i + 7] === 0x2d && buf[i + 10] === 0x20 && buf[i + 13] === 0x3a && buf[i + 16] === 0x3a &&
+      buf[i + 19] === DOT && isSep(buf[i + 23])
+    ) {
+      const ymd = digit(buf, i) * 1000 + digit(buf, i + 1) * 100 + digit(buf, i + 2) * 10 + digit(buf, i + 3);
+      const key = ymd * 10000 + (digit(buf, i + 5) * 10 + digit(buf, i + 6)) * 100 + digit(buf, i + 8) * 10 + digit(buf, i + 9);
+      const h = digit(buf, i + 11) * 10 + digit(buf, i + 12);
+      const mi = digit(buf, i + 14) * 10 + digit(buf, i + 15);
+      const sec = digit(buf, i + 17) * 10 + digit(buf, i + 18);
+      const ms = digit(buf, i + 20) * 100 + digit(buf, i + 21) * 10 + digit(buf, i + 22);
+      // digit() gives a large value for a non-digit, so any bad byte fails these range checks.
+      if (h < 24 && mi < 60 && sec < 61 && ms < 1000 && key < 1e8) {
+        if (key !== this.lastDateKey) {
+          const day = parseTimestamp(buf, i, i + 19); // validates the date (to the second)
+          if (day !== day) return NaN;
+          this.lastDateKey = key;
+          this.lastDayMs = day - h * 3600000 - mi * 60000 - sec * 1000;
+        }
+        this.at = i + 23;
+        return this.lastDayMs + h * 3600000 + mi * 60000 + sec * 1000 + ms;
+      }
+    }
+    if (buf[i] === QUOTE) return NaN;
+    const e = fieldEnd(buf, i);
+    this.at = e;
+    return parseTimestamp(buf, i, e);
+  }
+
+  /** As `text`, first trying the value of the same field in the previous row. */
+  protected repeatedText(buf: Uint8Array, i: number, dict: ByteDictionary, required: boolean, f: number): number {
+    const len = this.lastLen[f];
+    if (len >= 0) {
+      const ls = this.lastStart[f];
+      let k = 0;
+      while (k < len && buf[i + k] === buf[ls + k]) k++;
+      if (k === len) {
+        const c = buf[i + len];
+        if (c === COMMA || c === LF || c === CR) {
+          this.at = i + len;
+          return this.lastCode[f];
+        }
+      }
+    }
+    const code = this.text(buf, i, dict, required);
+    if (code >= 0) {
+      this.lastStart[f] = i;
+      this.lastLen[f] = this.at - i;
+      this.lastCode[f] = code;
+    }
+    return code;
+  }
+
+  /** Dictionary code of the text field at `i`, hashing while scanning; -1 for quotes or empty. */
+  protected text(buf: Uint8Array, i: number, dict: ByteDictionary, required: boolean): number {
+    if (buf[i] === QUOTE) return -1;
+    const s = i;
+    let h = FNV_OFFSET;
+    let c = buf[i];
+    while (c !== COMMA && c !== LF && c !== CR) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      c = buf[++i];
+    }
+    this.at = i;
+    const code = dict.codeHashed(buf, s, i, h);
+    if (required && code === dict.emptyCode) return -1;
+    return code;
+  }
+
+  protected isIcmp(code: number): boolean {
+    if (code < 0) return false;
+    if (code >= this.icmpByCode.length) {
+      const grown = new Uint8Array(Math.max(code + 1, this.icmpByCode.length * 2));
+      grown.set(this.icmpByCode);
+      this.icmpByCode = grown;
+    }
+    let v = this.icmpByCode[code];
+    if (v === 0) {
+      v = isIcmpName(this.dicts.proto.values[code]) ? 2 : 1;
+      this.icmpByCode[code] = v;
+    }
+    return v === 2;
+  }
+}
+
+export const FLAGS6 = [0x55, 0x41, 0x50, 0x52, 0x53, 0x46]; // U A P R S F
+
+/** Value of a decimal digit byte; 1000 for anything else, which fails every range check. */
+export function digit(buf: Uint8Array, i: number): number {
+  const d = buf[i] - D0;
+  return d >= 0 && d <= 9 ? d : 1000;
+}
+
+export function isSep(c: number): boolean {
+  return c === COMMA || c === LF || c === CR;
+}
