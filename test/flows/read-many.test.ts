@@ -116,3 +116,28 @@ test('readFlowBatches yields bounded batches whose codes agree across batches', 
   assert.deepEqual(rowsOf(concatDatasets(batches)), rowsOf(whole));
   assert.equal(batches[0].columns.srcAddr.values, batches[2].columns.srcAddr.values);
 });
+
+test('"-" reads stdin, gzipped or not, and reports progress', async () => {
+  const { spawn } = await import('node:child_process');
+  const { gzipSync } = await import('node:zlib');
+  const readJs = new URL('../../src/flows/read.js', import.meta.url).href;
+  const script = `import { readFlows } from ${JSON.stringify(readJs)};
+    let calls = 0;
+    const ds = await readFlows(['-'], { onProgress: (p) => { calls++; if (p.file !== 'stdin') throw new Error(p.file); } });
+    console.log(JSON.stringify({ rows: ds.length, path: ds.sources[0].path, calls }));`;
+  const text = [CIDDS_001_HEAD, row('A', 'normal', 1), row('B', 'victim', 2)].join('\n') + '\n';
+  for (const input of [Buffer.from(text), gzipSync(text)]) {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let s = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (s += d));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`exit ${code}`))));
+      child.stdin.end(input);
+    });
+    const r = JSON.parse(out) as { rows: number; path: string; calls: number };
+    assert.equal(r.rows, 2);
+    assert.equal(r.path, 'stdin');
+    assert.ok(r.calls >= 1);
+  }
+});
