@@ -15,13 +15,15 @@ export interface ProgressOptions {
 export class Progress {
   private readonly stream: NodeJS.WriteStream;
   private readonly started = Date.now();
-  private lastDraw = 0;
+  /** Off a terminal the first line waits a full interval, so short tasks print only their final line. */
+  private lastDraw: number;
   private current = 0;
   private note = '';
   private finished = false;
 
   constructor(private readonly opts: ProgressOptions) {
     this.stream = opts.stream ?? process.stderr;
+    this.lastDraw = this.stream.isTTY ? 0 : this.started;
   }
 
   update(current: number, note = ''): void {
