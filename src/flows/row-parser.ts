@@ -68,11 +68,14 @@ export class FlowRowParser {
     this.fs = new Int32Array(this.nFields + 1);
     this.fe = new Int32Array(this.nFields + 1);
     this.fq = new Uint8Array(this.nFields + 1);
+    // Only unlabelled files put `---` into the label dictionaries: a labelled file's classes are
+    // exactly the values it holds.
     const d = out.dicts;
-    this.noneLabel = d.label.codeOfString(NONE);
-    this.noneType = d.attackType.codeOfString(NONE);
-    this.noneId = d.attackId.codeOfString(NONE);
-    this.noneDesc = d.attackDescription.codeOfString(NONE);
+    const unlabelled = !layout.labelled;
+    this.noneLabel = unlabelled ? d.label.codeOfString(NONE) : 0;
+    this.noneType = unlabelled ? d.attackType.codeOfString(NONE) : 0;
+    this.noneId = unlabelled ? d.attackId.codeOfString(NONE) : 0;
+    this.noneDesc = unlabelled ? d.attackDescription.codeOfString(NONE) : 0;
     this.fast = FastRowParser.supports(layout)
       ? new FastRowParser(layout, out, { label: this.noneLabel, attackType: this.noneType, attackId: this.noneId, attackDescription: this.noneDesc })
       : undefined;

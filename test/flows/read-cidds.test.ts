@@ -106,3 +106,9 @@ test('a quoted field with a doubled quote and a newline inside is read whole, an
   // The quoted row spans lines 2-3, so the bad row is on line 4.
   assert.deepEqual(ds.badRows.map((b) => [b.line, b.field]), [[4, '(row)']]);
 });
+
+test('the label dictionary of a labelled file holds exactly its classes', async () => {
+  const dir = await tempDir();
+  const ds = await readFlows([await writeLines(dir, 'classes.csv', [CIDDS_001_HEAD, ODD_ROWS[0], ODD_ROWS[2], ODD_ROWS[3]])]);
+  assert.deepEqual([...ds.columns.label.values].sort(), ['attacker', 'normal', 'victim']);
+});
