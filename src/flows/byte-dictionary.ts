@@ -24,6 +24,8 @@ export class ByteDictionary {
   private slots: Int32Array;
   private mask: number;
   private used = 0;
+  /** The empty slot where the last unsuccessful `find` stopped: where its key would go. */
+  private freeSlot = 0;
   private pool = new Uint8Array(4096);
   private poolUsed = 0;
 
@@ -46,6 +48,15 @@ export class ByteDictionary {
 
   /** As `code`, with the FNV-1a hash of the bytes already computed (see FNV_OFFSET, FNV_PRIME). */
   codeHashed(buf: Uint8Array, start: number, end: number, h: number): number {
+    const found = this.find(buf, start, end, h);
+    return found >= 0 ? found : this.addEntry(buf, start, end, h, this.freeSlot);
+  }
+
+  /**
+   * Code of bytes already in the dictionary, or -1 without adding them (the fast path leaves new
+   * values to the general parser, which adds them only once the whole row is known to be good).
+   */
+  find(buf: Uint8Array, start: number, end: number, h: number): number {
     const len = end - start;
     const slots = this.slots;
     const pool = this.pool;
@@ -62,7 +73,8 @@ export class ByteDictionary {
       }
       slot = (slot + 1) & this.mask;
     }
-    return this.addEntry(buf, start, end, h, slot);
+    this.freeSlot = slot;
+    return -1;
   }
 
   private addEntry(buf: Uint8Array, start: number, end: number, h: number, slot: number): number {

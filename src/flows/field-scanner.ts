@@ -211,7 +211,10 @@ export class FieldScanner {
     return code;
   }
 
-  /** Dictionary code of the text field at `i`, hashing while scanning; -1 for quotes or empty. */
+  /**
+   * Dictionary code of the text field at `i`, hashing while scanning. -1 for a quote, an empty
+   * required value, or a value the dictionary does not hold yet (the general parser adds it).
+   */
   protected text(buf: Uint8Array, i: number, dict: ByteDictionary, required: boolean): number {
     if (buf[i] === QUOTE) return -1;
     const s = i;
@@ -222,7 +225,7 @@ export class FieldScanner {
       c = buf[++i];
     }
     this.at = i;
-    const code = dict.codeHashed(buf, s, i, h);
+    const code = dict.find(buf, s, i, h);
     if (required && code === dict.emptyCode) return -1;
     return code;
   }

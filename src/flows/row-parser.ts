@@ -8,10 +8,10 @@
  */
 import { BadRowLog } from './bad-rows.js';
 import type { BatchBuilder } from './batch-builder.js';
-import { isIcmpName } from './batch-builder.js';
+import { isIcmpName, normaliseProto } from './batch-builder.js';
 import type { ByteDictionary } from './byte-dictionary.js';
 import {
-  latin1, parseDecimal, parseFlags, parsePort, parseScaledCount, parseTimestamp, parseUint, trimEnd, trimStart, utf8,
+  latin1, parseDecimal, parseFlags, parsePort, parseScaledCount, parseTimestamp, parseUint, trimStart, utf8,
 } from './byte-parse.js';
 import { FastRowParser } from './fast-row.js';
 import type { Layout } from './layout.js';
@@ -290,23 +290,26 @@ export class FlowRowParser {
       tos = parseUint(buf, fs[ix.tos], fe[ix.tos]);
       if (!(tos <= 255)) return this.fail(ix.tos, buf, 'not a ToS byte (0..255)');
     }
-    const d = out.dicts;
-    const proto = this.text(d.proto, buf, ix.proto, true);
-    if (proto < 0) return this.fail(ix.proto, buf, 'empty protocol');
-    const dstPort = parsePort(buf, fs[ix.dstPort], fe[ix.dstPort], isIcmpName(d.proto.values[proto]));
+    // Every check comes before any text enters a dictionary, so that a rejected row leaves no
+    // value behind (a phantom class or address that no row has).
+    if (this.isBlank(buf, ix.proto)) return this.fail(ix.proto, buf, 'empty protocol');
+    const protoName = normaliseProto(utf8(buf, fs[ix.proto], fe[ix.proto]));
+    const dstPort = parsePort(buf, fs[ix.dstPort], fe[ix.dstPort], isIcmpName(protoName));
     if (!(dstPort >= 0 && dstPort <= 0xffff)) return this.fail(ix.dstPort, buf, 'not a port number (or ICMP type.code)');
-    const srcAddr = this.text(d.addr, buf, ix.srcAddr, true);
-    if (srcAddr < 0) return this.fail(ix.srcAddr, buf, 'empty address');
-    const dstAddr = this.text(d.addr, buf, ix.dstAddr, true);
-    if (dstAddr < 0) return this.fail(ix.dstAddr, buf, 'empty address');
+    if (this.isBlank(buf, ix.srcAddr)) return this.fail(ix.srcAddr, buf, 'empty address');
+    if (this.isBlank(buf, ix.dstAddr)) return this.fail(ix.dstAddr, buf, 'empty address');
+    const labelled = this.layout.labelled;
+    if (labelled && this.isBlank(buf, ix.label)) return this.fail(ix.label, buf, 'empty label');
 
-    if (this.layout.labelled) {
-      const label = this.text(d.label, buf, ix.label, true);
-      if (label < 0) return this.fail(ix.label, buf, 'empty label');
-      out.label[r] = label;
-      out.attackType[r] = this.text(d.attackType, buf, ix.attackType, false);
-      out.attackId[r] = this.text(d.attackId, buf, ix.attackId, false);
-      out.attackDescription[r] = this.text(d.attackDescription, buf, ix.attackDescription, false);
+    const d = out.dicts;
+    const proto = this.text(d.proto, buf, ix.proto);
+    const srcAddr = this.text(d.addr, buf, ix.srcAddr);
+    const dstAddr = this.text(d.addr, buf, ix.dstAddr);
+    if (labelled) {
+      out.label[r] = this.text(d.label, buf, ix.label);
+      out.attackType[r] = this.text(d.attackType, buf, ix.attackType);
+      out.attackId[r] = this.text(d.attackId, buf, ix.attackId);
+      out.attackDescription[r] = this.text(d.attackDescription, buf, ix.attackDescription);
     } else {
       out.label[r] = this.noneLabel;
       out.attackType[r] = this.noneType;
@@ -328,18 +331,23 @@ export class FlowRowParser {
     return true;
   }
 
-  /** Dictionary code of a text field, trimmed; -1 if it is empty and `required`. */
-  private text(dict: ByteDictionary, buf: Uint8Array, col: number, required: boolean): number {
-    const s = trimStart(buf, this.fs[col], this.fe[col]);
-    const e = trimEnd(buf, s, this.fe[col]);
-    if (s === e && required) return -1;
+  private isBlank(buf: Uint8Array, col: number): boolean {
+    return trimStart(buf, this.fs[col], this.fe[col]) === this.fe[col];
+  }
+
+  /**
+   * Dictionary code of a text field, with `""` escapes undone. The bytes go in as written (the
+   * dictionary trims when it decodes), so that the fast path finds them next time.
+   */
+  private text(dict: ByteDictionary, buf: Uint8Array, col: number): number {
+    const s = this.fs[col];
+    const e = this.fe[col];
     if (this.fq[col] === 2) {
       const unescaped = Buffer.from(utf8(buf, s, e).replace(/""/g, '"'), 'utf8');
       return dict.code(unescaped, 0, unescaped.length);
     }
     return dict.code(buf, s, e);
   }
-
 
   private bad(line: number, col: number, reason: string): void {
     const field = col >= 0 && col < this.nFields ? this.layout.names[col] : '(row)';

@@ -124,3 +124,20 @@ test('corrupt gzip data is an input error naming the file', async () => {
   await writeFile(path, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
   await assert.rejects(readFlows([path]), (err: unknown) => err instanceof InputError && err.message.startsWith(`${path}:`));
 });
+
+test('rejected rows leave no values behind in the dictionaries', async () => {
+  const dir = await tempDir();
+  const path = await writeLines(dir, 'phantoms.csv', [
+    CIDDS_001_HEAD,
+    GOOD,
+    // a class and hosts seen only in bad rows: bad flags, then a missing field
+    '2017-08-02 00:00:00.419,0.003,TCP  ,ghost1,1,ghost2,445.0,2,174,1,.XP...,0,ghostclass,---,---,---',
+    '2017-08-02 00:00:00.419,0.003,UDP  ,ghost3,1,ghost4,445.0,2,174,1,0,ghostclass2,---,---,---',
+    GOOD,
+  ]);
+  const ds = await readFlows([path], { maxBadRows: 5 });
+  assert.equal(ds.badRowCount, 2);
+  assert.deepEqual(ds.columns.label.values, ['normal']);
+  assert.deepEqual([...ds.columns.srcAddr.values].sort(), ['192.168.100.11', '192.168.210.55']);
+  assert.deepEqual(ds.columns.proto.values, ['TCP']);
+});
