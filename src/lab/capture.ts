@@ -5,7 +5,7 @@
  * Everything it starts is removed at the end: on success, on failure and on SIGINT/SIGTERM.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, constants, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ export interface CaptureOptions {
   seed: number;
   scenario: string;
   quiet?: boolean;
+  /** Also keep nfdump's raw text here (test fixtures, debugging). */
+  nfdumpOut?: string;
 }
 
 export interface CaptureSummary {
@@ -53,6 +55,7 @@ export function schedulePathFor(out: string): string {
 }
 
 export async function capture(opts: CaptureOptions): Promise<CaptureSummary> {
+  await checkWritable(opts.out);
   const reqs = checkRequirements();
   const missing = reqs.filter((r) => !r.ok);
   if (missing.length > 0) {
@@ -96,6 +99,7 @@ export async function capture(opts: CaptureOptions): Promise<CaptureSummary> {
 
     log(opts, `lab: ${formatCount(stats.actions)} user actions (${stats.failed} failed), ${records.length} scans; making flows with softflowd -> nfcapd -> nfdump...`);
     const exp = await exportFlows(topo, procs, workDir);
+    if (opts.nfdumpOut) await writeFileAtomic(opts.nfdumpOut, exp.text);
     const flows = sortByStart(parseNfdumpText(exp.text, 'nfdump output'));
     if (Number.isFinite(exp.recordsExported) && exp.recordsExported !== flows.length) {
       throw new Error(`softflowd exported ${exp.recordsExported} flow records but nfcapd stored ${flows.length}: export packets were lost`);
@@ -114,6 +118,15 @@ export async function capture(opts: CaptureOptions): Promise<CaptureSummary> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (failed.length > 0) process.stderr.write(`ntc lab: could not remove ${failed.join(', ')}; run \`ntc lab cleanup\`\n`);
+  }
+}
+
+/** Fails now rather than after a long capture when the output cannot be written. */
+async function checkWritable(out: string): Promise<void> {
+  try {
+    await access(dirname(out), constants.W_OK);
+  } catch (err) {
+    throw new UserError(`cannot write ${out}: its directory is missing or not writable (${(err as NodeJS.ErrnoException).code})`);
   }
 }
 

@@ -25,7 +25,8 @@ export const LAB_TOOLS: readonly (readonly [string, string])[] = [
 ];
 
 export function findBinary(name: string): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+    // sbin too: a sudo user's PATH often lacks it, where ip and softflowd live.
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
   for (const d of dirs) {
     if (!d) continue;
     try {

@@ -60,13 +60,15 @@ export async function createTopology(t: Topology, procs: ProcessRegistry): Promi
   await verifyIsolation(t, procs);
 }
 
-/** Refuses to go on unless each host has exactly the lab route and no default route. */
+/** Refuses to go on unless each host has exactly the lab route, no default route, and does not forward. */
 async function verifyIsolation(t: Topology, procs: ProcessRegistry): Promise<void> {
   const labRoute = `${intToIp(LAB_NET.base)}/${LAB_NET.bits}`;
   for (const h of t.hosts) {
     const routes = (await procs.check('ip', ['-n', h.ns, '-4', 'route', 'show'])).trim().split('\n').filter(Boolean);
     const bad = routes.filter((r) => !r.startsWith(`${labRoute} dev eth0`));
     if (bad.length > 0 || routes.length !== 1) throw new Error(`lab host ${h.name} has unexpected routes: ${routes.join('; ')}`);
+    const forward = (await procs.check('ip', ['netns', 'exec', h.ns, 'cat', '/proc/sys/net/ipv4/ip_forward'])).trim();
+    if (forward !== '0') throw new Error(`lab host ${h.name} forwards packets (ip_forward=${forward})`);
   }
 }
 

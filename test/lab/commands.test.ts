@@ -21,4 +21,7 @@ test('lab capture refuses an unknown scenario and bad numbers as usage errors', 
   assert.equal((await runNtc(['lab', 'capture', '--out', '/tmp/x.csv', '--scenario', 'nope'])).code, 2);
   assert.equal((await runNtc(['lab', 'capture', '--out', '/tmp/x.csv', '--minutes', '-3'])).code, 2);
   assert.equal((await runNtc(['lab', 'capture'])).code, 2, '--out is required');
+  const r = await runNtc(['lab', 'capture', '--out', '/nonexistent-ntc-dir/x.csv', '--minutes', '1']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /cannot write \/nonexistent-ntc-dir\/x\.csv/);
 });
