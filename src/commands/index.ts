@@ -4,6 +4,7 @@ import { registerLab } from './lab.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerRun } from './run.js';
 import { registerTrain } from './train.js';
+import { registerClassify } from './classify.js';
 
 /** Each subcommand lives in its own file in this folder and is added here. */
 export function registerCommands(program: Command): void {
@@ -13,4 +14,5 @@ export function registerCommands(program: Command): void {
   registerEvaluate(program);
   registerExplore(program);
   registerLab(program);
+  registerClassify(program);
 }

@@ -1,0 +1,110 @@
+/**
+ * Text forms of classified flows: CSV (the flow's key columns, `predicted`, `score`, one `p_<class>`
+ * per class) and JSON Lines (one object per flow with the same fields). `score` is the probability
+ * of the predicted class; for a model trained with `--loss mse` it is the raw regression output and
+ * there are no per-class probabilities.
+ */
+import type { FlowDataset } from '../flows/schema.js';
+import type { FlowPredictions } from '../train/predict.js';
+
+export type OutputFormat = 'csv' | 'jsonl';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['csv', 'jsonl'];
+
+/** The flow columns each result repeats, so a row can be matched to its input. */
+export const KEY_COLUMNS = ['start', 'duration', 'proto', 'srcAddr', 'srcPort', 'dstAddr', 'dstPort', 'packets', 'bytes'] as const;
+
+/** One classified flow as the JSON API and JSONL output give it. */
+export interface ClassifiedFlow {
+  start: string;
+  duration: number;
+  proto: string;
+  srcAddr: string;
+  srcPort: number;
+  dstAddr: string;
+  dstPort: number;
+  packets: number;
+  bytes: number;
+  predicted: string;
+  score: number;
+  /** Per class, when the model outputs probabilities. */
+  probabilities?: Record<string, number>;
+}
+
+/** Probabilities as short decimal text: 6 significant digits are more than a float32 softmax carries. */
+function num(v: number): number {
+  return Number(v.toPrecision(6));
+}
+
+function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Whether the model's outputs are one probability per class (cross-entropy) or one value (mse). */
+function hasProbabilities(classes: readonly string[], outputs: number): boolean {
+  return outputs === classes.length && outputs > 1;
+}
+
+export function csvHeader(classes: readonly string[], outputs: number): string {
+  const probs = hasProbabilities(classes, outputs) ? classes.map((c) => csvField(`p_${c}`)) : [];
+  return `${[...KEY_COLUMNS, 'predicted', 'score', ...probs].join(',')}\n`;
+}
+
+/** Flow `i` of `ds` with its prediction (`pred` row i belongs to ds row i). */
+export function classifiedFlow(ds: FlowDataset, pred: FlowPredictions, classes: readonly string[], i: number): ClassifiedFlow {
+  const c = ds.columns;
+  const k = pred.outputs;
+  const cls = pred.classOf[i];
+  const withProbs = hasProbabilities(classes, k);
+  const flow: ClassifiedFlow = {
+    start: new Date(c.start[i]).toISOString(),
+    duration: c.duration[i],
+    proto: c.proto.values[c.proto.codes[i]],
+    srcAddr: c.srcAddr.values[c.srcAddr.codes[i]],
+    srcPort: c.srcPort[i],
+    dstAddr: c.dstAddr.values[c.dstAddr.codes[i]],
+    dstPort: c.dstPort[i],
+    packets: c.packets[i],
+    bytes: c.bytes[i],
+    predicted: classes[cls] ?? String(cls),
+    score: num(withProbs ? pred.prob[i * k + cls] : pred.prob[i * k]),
+  };
+  if (withProbs) {
+    const probabilities: Record<string, number> = {};
+    for (let j = 0; j < k; j++) probabilities[classes[j]] = num(pred.prob[i * k + j]);
+    flow.probabilities = probabilities;
+  }
+  return flow;
+}
+
+export function formatCsvRows(ds: FlowDataset, pred: FlowPredictions, classes: readonly string[]): string {
+  const c = ds.columns;
+  const k = pred.outputs;
+  const withProbs = hasProbabilities(classes, k);
+  const quotedClasses = classes.map(csvField);
+  // Dictionary values repeat across rows: quote each once.
+  const quoted = (d: { values: string[] }, cache: Map<number, string>, code: number): string => {
+    let s = cache.get(code);
+    if (s === undefined) cache.set(code, (s = csvField(d.values[code])));
+    return s;
+  };
+  const protoQ = new Map<number, string>();
+  const srcQ = new Map<number, string>();
+  const dstQ = new Map<number, string>();
+  const lines: string[] = new Array(ds.length);
+  for (let i = 0; i < ds.length; i++) {
+    const cls = pred.classOf[i];
+    let line =
+      `${new Date(c.start[i]).toISOString()},${c.duration[i]},${quoted(c.proto, protoQ, c.proto.codes[i])},` +
+      `${quoted(c.srcAddr, srcQ, c.srcAddr.codes[i])},${c.srcPort[i]},${quoted(c.dstAddr, dstQ, c.dstAddr.codes[i])},${c.dstPort[i]},` +
+      `${c.packets[i]},${c.bytes[i]},${quotedClasses[cls] ?? cls},${num(withProbs ? pred.prob[i * k + cls] : pred.prob[i * k])}`;
+    if (withProbs) for (let j = 0; j < k; j++) line += `,${num(pred.prob[i * k + j])}`;
+    lines[i] = line;
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+export function formatJsonlRows(ds: FlowDataset, pred: FlowPredictions, classes: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < ds.length; i++) out += `${JSON.stringify(classifiedFlow(ds, pred, classes, i))}\n`;
+  return out;
+}

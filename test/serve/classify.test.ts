@@ -1,0 +1,177 @@
+/**
+ * `ntc classify` must judge every flow exactly as `ntc evaluate` does on the whole file: same
+ * predicted class per flow, same probabilities, whatever the read batches.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeTargets } from '../../src/features/index.js';
+import { readFlows } from '../../src/flows/read.js';
+import { EMBEDDED_TEST, EMBEDDED_TRAIN } from '../../src/commands/run.js';
+import type { Metrics } from '../../src/evaluate/types.js';
+import { loadTrained, type TrainedModel } from '../../src/pipeline/load-trained.js';
+import { predictFlows } from '../../src/pipeline/predict-flows.js';
+import { classifyToSink } from '../../src/serve/classify-stream.js';
+import type { OutputSink } from '../../src/serve/output-sink.js';
+import { ROOT, runNtc, tempDir } from '../helpers.js';
+import { writeFlowFile, writeModelDir } from './fixtures.js';
+
+let dir = '';
+let flowFile = '';
+let seqModel = '';
+let flowModel = '';
+
+before(async () => {
+  dir = await tempDir('ntc-classify-');
+  flowFile = await writeFlowFile(dir, 'flows.csv', { rows: 6000, seed: 5 });
+  seqModel = await writeModelDir(join(dir, 'seq'), flowFile, { seqLen: 16, seed: 3 });
+  flowModel = await writeModelDir(join(dir, 'flow'), flowFile, { seqLen: 1, seed: 4 });
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function memorySink(): OutputSink & { text: () => string } {
+  const parts: string[] = [];
+  return { closed: false, write: async (s) => void parts.push(s), commit: async () => {}, abort: async () => {}, text: () => parts.join('') };
+}
+
+interface Parsed {
+  header: string[];
+  predicted: string[];
+  probs: number[][];
+}
+
+function parseCsv(text: string): Parsed {
+  const lines = text.trimEnd().split('\n');
+  const header = lines[0].split(',');
+  const pi = header.indexOf('predicted');
+  const firstP = header.findIndex((h) => h.startsWith('p_'));
+  const rows = lines.slice(1).map((l) => l.split(','));
+  return { header, predicted: rows.map((r) => r[pi]), probs: rows.map((r) => r.slice(firstP).map(Number)) };
+}
+
+/** The path `ntc evaluate` takes: every flow of the file at once through predictFlows. */
+async function wholeFile(trained: TrainedModel, file: string): Promise<{ predicted: string[]; probs: number[][]; truth: string[] }> {
+  const ds = await readFlows([file]);
+  const rows = Uint32Array.from({ length: ds.length }, (_, i) => i);
+  const pred = await predictFlows(trained.model, trained.preprocessor, ds, rows, { batchSize: 512, labelled: false });
+  const k = pred.outputs;
+  const classes = trained.preprocessor.classes;
+  const truth = Array.from(encodeTargets(trained.preprocessor, ds), (c) => classes[c]);
+  return { predicted: Array.from(pred.classOf, (c) => classes[c]), probs: Array.from({ length: ds.length }, (_, i) => Array.from(pred.prob.subarray(i * k, (i + 1) * k))), truth };
+}
+
+async function assertSameAsWholeFile(modelDir: string, file: string, batchRows: number): Promise<void> {
+  const trained = await loadTrained(modelDir);
+  try {
+    const expected = await wholeFile(trained, file);
+    const sink = memorySink();
+    const summary = await classifyToSink(trained, sink, { inputs: [file], format: 'csv', read: {}, batchRows });
+    const got = parseCsv(sink.text());
+    assert.equal(got.predicted.length, expected.predicted.length);
+    const differing = got.predicted.map((c, i) => (c === expected.predicted[i] ? -1 : i)).filter((i) => i >= 0);
+    assert.deepEqual(differing, [], `flows whose class differs from evaluate's: ${differing.slice(0, 10)}`);
+    for (let i = 0; i < got.probs.length; i++) {
+      for (let j = 0; j < got.probs[i].length; j++) assert.ok(Math.abs(got.probs[i][j] - expected.probs[i][j]) < 1e-5, `flow ${i} class ${j}: ${got.probs[i][j]} vs ${expected.probs[i][j]}`);
+    }
+    if (trained.model.spec.seqLen > 1 && batchRows < 1000) assert.ok(summary.stream.prefixSteps > 0, 'the test must make windows span batches');
+  } finally {
+    trained.model.dispose();
+  }
+}
+
+test('sequence mode: classify in small read batches gives every flow the class and probabilities evaluate gives it', async () => {
+  await assertSameAsWholeFile(seqModel, flowFile, 997);
+});
+
+test('sequence mode with the default batch size agrees with evaluate too', async () => {
+  await assertSameAsWholeFile(seqModel, flowFile, 65536);
+});
+
+test('flow mode: classify agrees with evaluate flow by flow', async () => {
+  await assertSameAsWholeFile(flowModel, flowFile, 1000);
+});
+
+test('lab capture: classify and evaluate agree on data/lab-test.csv.gz', { skip: !existsSync(EMBEDDED_TEST) && 'the lab capture is not in data/ yet' }, async () => {
+  const labDir = join(dir, 'lab');
+  const model = await writeModelDir(labDir, EMBEDDED_TRAIN, { seqLen: 16, seed: 9, layers: [32, 16] });
+  await assertSameAsWholeFile(model, EMBEDDED_TEST, 8192);
+});
+
+test('ntc classify --format jsonl: the confusion matrix of its output equals ntc evaluate --json\'s', async () => {
+  const [c, e] = await Promise.all([
+    runNtc(['classify', '--model', seqModel, flowFile, '--format', 'jsonl']),
+    runNtc(['evaluate', '--model', seqModel, flowFile, '--json']),
+  ]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.equal(e.code, 0, e.stderr);
+  const metrics = JSON.parse(e.stdout) as Metrics;
+  const classes = metrics.classes;
+  const lines = c.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { predicted: string; score: number; probabilities: Record<string, number> });
+  const trained = await loadTrained(seqModel);
+  const { truth } = await wholeFile(trained, flowFile);
+  trained.model.dispose();
+  const matrix = classes.map(() => classes.map(() => 0));
+  lines.forEach((l, i) => matrix[classes.indexOf(truth[i])][classes.indexOf(l.predicted)]++);
+  assert.deepEqual(matrix, metrics.confusion.matrix);
+  for (const l of lines) assert.equal(l.score, l.probabilities[l.predicted]);
+  assert.match(c.stderr, /classified 6,000 flows/);
+});
+
+test('stdin gives the same CSV as the file, and stdout carries nothing but results', async () => {
+  const text = await readFile(flowFile);
+  const [fromFile, fromStdin] = await Promise.all([runNtc(['classify', '-m', seqModel, flowFile]), runNtc(['classify', '-m', seqModel], { input: text })]);
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  assert.equal(fromStdin.code, 0, fromStdin.stderr);
+  assert.equal(fromStdin.stdout, fromFile.stdout);
+  const lines = fromFile.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 6001);
+  assert.match(lines[0], /^start,duration,proto,srcAddr,srcPort,dstAddr,dstPort,packets,bytes,predicted,score,p_normal,/);
+});
+
+test('--out writes the file atomically and nothing to stdout; a failed run leaves no file', async () => {
+  const out = join(dir, 'out', 'pred.csv');
+  const ok = await runNtc(['classify', '-m', seqModel, flowFile, '--out', out]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.stdout, '');
+  assert.equal((await readFile(out, 'utf8')).trimEnd().split('\n').length, 6001);
+
+  const bad = join(dir, 'bad.csv');
+  const lines = (await readFile(flowFile, 'utf8')).split('\n');
+  lines[40] = lines[40].replace(/,TCP  ,|,UDP  ,|,ICMP ,/, ',TCP  ,').replace(/^[^,]+/, 'yesterday');
+  await writeFile(bad, lines.join('\n'));
+  const failed = await runNtc(['classify', '-m', seqModel, bad, '--out', join(dir, 'out', 'bad-pred.csv'), '--max-bad-rows', '0']);
+  assert.equal(failed.code, 3, failed.stderr);
+  assert.match(failed.stderr, /bad\.csv:41 /);
+  assert.deepEqual((await readdir(join(dir, 'out'))).sort(), ['pred.csv']);
+});
+
+test('malformed rows within the limit are skipped and reported with file, line and field', async () => {
+  const bad = join(dir, 'one-bad.csv');
+  const lines = (await readFile(flowFile, 'utf8')).split('\n');
+  lines[100] = lines[100].replace(/^([^,]+,[^,]+,[^,]+,[^,]+,)[^,]+/, '$1notaport');
+  await writeFile(bad, lines.join('\n'));
+  const r = await runNtc(['classify', '-m', seqModel, bad, '--max-bad-rows', '5']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trimEnd().split('\n').length, 6000);
+  assert.match(r.stderr, /skipped 1 malformed row/);
+  assert.match(r.stderr, /one-bad\.csv:101 /);
+});
+
+test('unlabelled nfdump CSV is classified (no labels needed)', async () => {
+  const r = await runNtc(['classify', '-m', seqModel, join(ROOT, 'test', 'flows', 'fixtures', 'nfdump-1.7.1-real.csv'), '--format', 'jsonl']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { srcAddr: string; predicted: string });
+  assert.equal(rows.length, 4); // the file's 4 flows; nfdump's summary block is not flows
+  assert.equal(rows[0].srcAddr, '192.168.1.2');
+});
+
+test('a missing model directory is a clear error', async () => {
+  const r = await runNtc(['classify', '-m', join(dir, 'nope'), flowFile]);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /not a model directory/);
+});

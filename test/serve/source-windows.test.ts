@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { buildSequences } from '../../src/features/index.js';
+import { SourceWindows, type WindowBatch } from '../../src/serve/source-windows.js';
+import { datasetFromFlows, T0 } from '../features/dataset.js';
+
+/**
+ * With one feature column holding each flow's global id, a window's features name its flows, so
+ * "the flows a flow is judged with" can be read from a batch: the steps of its sequence up to it.
+ */
+function historiesOf(wb: WindowBatch, batchIds: number[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  const n = batchIds.length;
+  const idOf = (r: number): number => (r < n ? batchIds[r] : wb.prefix[r - n]);
+  for (let s = 0; s < wb.count; s++) {
+    const steps: number[] = [];
+    for (let t = 0; t < wb.seqLen; t++) {
+      const r = wb.rowIndex[s * wb.seqLen + t];
+      if (r < 0) break;
+      steps.push(idOf(r));
+      if (r < n) out.set(idOf(r), [...steps]);
+    }
+  }
+  return out;
+}
+
+function batchHistories(sources: string[], starts: number[], seqLen: number): Map<number, number[]> {
+  const ds = datasetFromFlows(sources.map((s, i) => ({ srcAddr: s, start: starts[i] })));
+  const seqs = buildSequences(ds, Uint32Array.from(sources, (_, i) => i), seqLen);
+  const out = new Map<number, number[]>();
+  for (let s = 0; s < seqs.count; s++) {
+    const steps: number[] = [];
+    for (let t = 0; t < seqLen; t++) {
+      const r = seqs.rowIndex[s * seqLen + t];
+      if (r < 0) break;
+      steps.push(r);
+      out.set(r, [...steps]);
+    }
+  }
+  return out;
+}
+
+function streamHistories(sources: string[], starts: number[], seqLen: number, cuts: number[], idleSeconds = 3600): Map<number, number[]> {
+  const w = new SourceWindows(seqLen, 1, idleSeconds);
+  const codes = new Map<string, number>();
+  const out = new Map<number, number[]>();
+  let from = 0;
+  for (let c = 0; from < sources.length; c++) {
+    const to = Math.min(sources.length, from + cuts[c % cuts.length]);
+    const ids = Array.from({ length: to - from }, (_, i) => from + i);
+    const key = ids.map((i) => codes.get(sources[i]) ?? (codes.set(sources[i], codes.size), codes.size - 1));
+    // Within a batch the classifier hands flows over in time order; here they already are.
+    const wb = w.assign(key, ids.map((i) => starts[i]), Float32Array.from(ids), ids.map((_, k) => k));
+    for (const [id, h] of historiesOf(wb, ids)) out.set(id, h);
+    w.evictIdle(starts[to - 1]);
+    from = to;
+  }
+  return out;
+}
+
+test('a source\'s window carries over batch boundaries: flow k is judged with the k-1 flows before it, as in batch', () => {
+  const sources = ['A', 'A', 'B', 'A', 'A', 'B', 'A', 'A'];
+  const starts = sources.map((_, i) => T0 + i * 1000);
+  const streamed = streamHistories(sources, starts, 3, [2]);
+  assert.deepEqual(streamed.get(3), [0, 1, 3]); // third flow of A, two batches after its first
+  assert.deepEqual(streamed.get(4), [4]); // A's second window starts fresh
+  assert.deepEqual(streamed.get(7), [4, 6, 7]);
+  assert.deepEqual(streamed, batchHistories(sources, starts, 3));
+});
+
+test('property: any time-ordered flows cut into any batches get the windows buildSequences gives', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ src: fc.constantFrom('A', 'B', 'C', 'D'), gap: fc.integer({ min: 0, max: 5000 }) }), { minLength: 1, maxLength: 80 }),
+      fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 6 }),
+      fc.integer({ min: 1, max: 6 }),
+      (flows, cuts, seqLen) => {
+        let t = T0;
+        const starts = flows.map((f) => (t += f.gap));
+        const sources = flows.map((f) => f.src);
+        assert.deepEqual(streamHistories(sources, starts, seqLen, cuts), batchHistories(sources, starts, seqLen));
+      },
+    ),
+    { numRuns: 300, seed: 11 },
+  );
+});
+
+test('a source silent for longer than the idle time starts a new window (batch would continue it) and its state is freed', () => {
+  const w = new SourceWindows(4, 1, 60);
+  const first = w.assign([0, 0], [T0, T0 + 1000], Float32Array.of(0, 1), [0, 1]);
+  assert.equal(first.count, 1);
+  assert.equal(w.size, 1);
+  assert.equal(w.evictIdle(T0 + 1000 + 60_001), 1);
+  assert.equal(w.size, 0);
+  const later = w.assign([0], [T0 + 1000 + 61_000], Float32Array.of(2), [0]);
+  assert.equal(later.prefixRows, 0, 'no history from before the gap');
+  assert.deepEqual([...later.rowIndex], [0, -1, -1, -1]);
+});
+
+test('the idle reset does not depend on when eviction sweeps run', () => {
+  // Same flows, no sweep at all: the gap alone restarts the window.
+  const w = new SourceWindows(4, 1, 60);
+  w.assign([0, 0], [T0, T0 + 1000], Float32Array.of(0, 1), [0, 1]);
+  const later = w.assign([0], [T0 + 1000 + 61_000], Float32Array.of(2), [0]);
+  assert.equal(later.prefixRows, 0);
+  // A gap within the idle time keeps the window open.
+  const w2 = new SourceWindows(4, 1, 60);
+  w2.assign([0, 0], [T0, T0 + 1000], Float32Array.of(0, 1), [0, 1]);
+  const soon = w2.assign([0], [T0 + 1000 + 59_000], Float32Array.of(2), [0]);
+  assert.equal(soon.prefixRows, 2);
+  assert.deepEqual([...soon.rowIndex], [1, 2, 0, -1]);
+});
+
+test('flow mode (seqLen 1) keeps no state', () => {
+  const w = new SourceWindows(1, 1, 60);
+  const wb = w.assign([0, 1, 0], [T0, T0, T0 + 1], Float32Array.of(0, 1, 2), [0, 1, 2]);
+  assert.equal(wb.count, 3);
+  assert.equal(w.size, 0);
+});
