@@ -82,8 +82,14 @@ export async function capture(opts: CaptureOptions): Promise<CaptureSummary> {
     process.stderr.write(`\nntc lab: ${sig}, stopping and removing the lab...\n`);
     stopAll.abort();
   };
+  // Last resort if node itself dies (an uncaught exception skips the finally below).
+  const onExit = (): void => {
+    procs.killAllNow();
+    destroyNamespacesSync(namespacesOf(topo));
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('exit', onExit);
   const workDir = await mkdtemp(join(tmpdir(), `${prefix}-`));
   try {
     await createTopology(topo, procs);
@@ -117,6 +123,7 @@ export async function capture(opts: CaptureOptions): Promise<CaptureSummary> {
     await rm(workDir, { recursive: true, force: true });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
     if (failed.length > 0) process.stderr.write(`ntc lab: could not remove ${failed.join(', ')}; run \`ntc lab cleanup\`\n`);
   }
 }
