@@ -5,6 +5,7 @@ import { registerEvaluate } from './evaluate.js';
 import { registerRun } from './run.js';
 import { registerTrain } from './train.js';
 import { registerClassify } from './classify.js';
+import { registerServe } from './serve.js';
 
 /** Each subcommand lives in its own file in this folder and is added here. */
 export function registerCommands(program: Command): void {
@@ -15,4 +16,5 @@ export function registerCommands(program: Command): void {
   registerExplore(program);
   registerLab(program);
   registerClassify(program);
+  registerServe(program);
 }
