@@ -4,7 +4,10 @@
  */
 import type { FlowDataset } from '../flows/schema.js';
 import { UserError } from '../util/errors.js';
-import { candidateColumns, FeatureEnv, type Candidate } from './candidates.js';
+import { candidateGroups } from './candidates.js';
+import { BLOCK, type CandidateGroup, type ColumnTarget } from './column-groups.js';
+import { FeatureEnv } from './feature-env.js';
+import { fusedFullTransform } from './full-kernel.js';
 import { rowsOrAll } from './rows.js';
 import type { SourceContextStore } from './source-context.js';
 import { fitClasses } from './targets.js';
@@ -41,30 +44,23 @@ export function fitPreprocessor(ds: FlowDataset, rows?: Uint32Array, options?: P
   if (fitRows.length === 0) throw new UserError('cannot fit the preprocessing on zero training flows');
   const vocabularies = fitVocabularies(ds, fitRows, opts);
   const env = new FeatureEnv(ds, fitRows, opts, vocabularies);
-  const candidates = candidateColumns(opts, vocabularies);
-  const stats = candidates.map(() => new RunningStats());
-  const raw = new Float64Array(BLOCK);
-  for (let from = 0; from < fitRows.length; from += BLOCK) {
-    const to = Math.min(from + BLOCK, fitRows.length);
-    candidates.forEach((c, j) => {
-      c.fill(raw, env, from, to);
-      stats[j].add(raw, to - from);
-    });
-  }
   const names: string[] = [];
   const mean: number[] = [];
   const std: number[] = [];
   const droppedConstant: string[] = [];
-  candidates.forEach((c, j) => {
-    const s = stats[j];
-    if (s.min === s.max) {
-      droppedConstant.push(c.name);
-      return;
-    }
-    names.push(c.name);
-    mean.push(c.scaled ? s.mean() : 0);
-    std.push(c.scaled ? s.std() || 1 : 1);
-  });
+  for (const group of candidateGroups(opts, vocabularies)) {
+    const fits = group.fit(env);
+    group.candidates.forEach((c, k) => {
+      const f = fits[k];
+      if (f.constant) {
+        droppedConstant.push(c.name);
+        return;
+      }
+      names.push(c.name);
+      mean.push(f.mean);
+      std.push(f.std);
+    });
+  }
   return {
     version: PREPROCESSOR_VERSION,
     options: opts,
@@ -75,47 +71,6 @@ export function fitPreprocessor(ds: FlowDataset, rows?: Uint32Array, options?: P
     classes: fitClasses(ds, fitRows, opts),
     fittedRows: fitRows.length,
   };
-}
-
-/**
- * Rows are processed in blocks so that writing one column of a row-major block stays in cache
- * (column-at-a-time over millions of rows is dominated by cache misses).
- */
-const BLOCK = 4096;
-
-/** Mean and population standard deviation in one pass; sums are shifted by the first value for accuracy. */
-class RunningStats {
-  private n = 0;
-  private shift = 0;
-  private sum = 0;
-  private sumSq = 0;
-  min = Infinity;
-  max = -Infinity;
-
-  add(v: Float64Array, count: number): void {
-    if (this.n === 0 && count > 0) this.shift = v[0];
-    const k = this.shift;
-    let { sum, sumSq, min, max } = this;
-    for (let i = 0; i < count; i++) {
-      const x = v[i];
-      const d = x - k;
-      sum += d;
-      sumSq += d * d;
-      if (x < min) min = x;
-      if (x > max) max = x;
-    }
-    Object.assign(this, { sum, sumSq, min, max });
-    this.n += count;
-  }
-
-  mean(): number {
-    return this.shift + this.sum / this.n;
-  }
-
-  std(): number {
-    const m = this.sum / this.n;
-    return Math.sqrt(Math.max(0, this.sumSq / this.n - m * m));
-  }
 }
 
 export interface TransformOptions {
@@ -129,28 +84,49 @@ export interface TransformOptions {
 export function transformFlows(p: Preprocessor, ds: FlowDataset, rows?: Uint32Array, opts: TransformOptions = {}): FeatureMatrix {
   checkPreprocessor(p);
   const sel = rowsOrAll(ds, rows);
-  const byName = new Map<string, Candidate>(candidateColumns(p.options, p.vocabularies).map((c) => [c.name, c]));
+  const groups = candidateGroups(p.options, p.vocabularies);
+  const colOf = outputColumns(p, groups);
   const env = new FeatureEnv(ds, sel, p.options, p.vocabularies, opts.contexts);
+  const targetOf = (name: string): ColumnTarget => {
+    const j = colOf.get(name) ?? -1;
+    return j < 0 ? { col: -1, mean: 0, std: 1 } : { col: j, mean: p.scaler.mean[j], std: p.scaler.std[j] };
+  };
   const cols = p.names.length;
-  const columns = p.names.map((name) => {
-    const c = byName.get(name);
-    if (!c) throw new UserError(`the saved preprocessing names a feature "${name}" this version of ntc does not know`);
-    return c;
-  });
+  // Zero-filled: one-hot columns only write their 1s.
   const data = new Float32Array(sel.length * cols);
-  const raw = new Float64Array(BLOCK);
-  for (let from = 0; from < sel.length; from += BLOCK) {
-    const to = Math.min(from + BLOCK, sel.length);
-    for (let j = 0; j < cols; j++) {
-      columns[j].fill(raw, env, from, to);
-      writeScaledColumn(data, raw, to - from, from * cols + j, cols, p.scaler.mean[j], p.scaler.std[j]);
-    }
+  const unitBinary = groups.every((g) => g.candidates.every((c) => c.scaled || isIdentityOrAbsent(targetOf(c.name))));
+  if (p.options.features === 'full' && unitBinary) {
+    fusedFullTransform(env, targetOf, data, cols);
+  } else {
+    writeByGroups(env, groups, targetOf, data, cols);
   }
   return { names: [...p.names], data, rows: sel.length, cols };
 }
 
-function writeScaledColumn(data: Float32Array, raw: Float64Array, count: number, at: number, stride: number, mean: number, std: number): void {
-  for (let i = 0; i < count; i++, at += stride) data[at] = (raw[i] - mean) / std;
+/** The general path: each group writes its columns, a block of rows at a time. */
+export function writeByGroups(env: FeatureEnv, groups: readonly CandidateGroup[], targetOf: (name: string) => ColumnTarget, data: Float32Array, cols: number): void {
+  const writers = groups.map((g) => g.writer(env, g.candidates.map((c) => targetOf(c.name))));
+  const n = env.rows.length;
+  for (let from = 0; from < n; from += BLOCK) {
+    const to = Math.min(from + BLOCK, n);
+    for (const write of writers) write(data, cols, from, to);
+  }
+}
+
+function isIdentityOrAbsent(t: ColumnTarget): boolean {
+  return t.col < 0 || (t.mean === 0 && t.std === 1);
+}
+
+/** Output column of each feature the preprocessor keeps. */
+function outputColumns(p: Preprocessor, groups: readonly CandidateGroup[]): Map<string, number> {
+  const known = new Set(groups.flatMap((g) => g.candidates.map((c) => c.name)));
+  const colOf = new Map<string, number>();
+  p.names.forEach((name, j) => {
+    if (!known.has(name)) throw new UserError(`the saved preprocessing names a feature "${name}" this version of ntc does not know`);
+    if (colOf.has(name)) throw new UserError(`the saved preprocessing names the feature "${name}" twice`);
+    colOf.set(name, j);
+  });
+  return colOf;
 }
 
 function checkPreprocessor(p: Preprocessor): void {

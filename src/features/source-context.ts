@@ -8,7 +8,8 @@
  * `SourceContextStore`. A source idle for longer than the idle limit counts as new in both, so
  * evicting idle sources from a stream changes nothing and the two give bit-identical features.
  */
-import type { FlowDataset } from '../flows/schema.js';
+import type { DictColumn, FlowDataset } from '../flows/schema.js';
+import { log1pSeconds } from './exact-log.js';
 import { timeOrder } from './order.js';
 
 export interface SourceContext {
@@ -84,53 +85,122 @@ export class SourceContextStore {
   }
 }
 
+/** Bits of `ContextValues.bits`: the context features that are 0/1. */
+export const CONTEXT_BIT = { srcNew: 1, dstAddrChanged: 2, dstPortChanged: 4 } as const;
+
 /**
- * Context features, CONTEXT_WIDTH values per entry: entry `rowOf[p]` for position p of the rows
- * (batch, where entries are data set rows), or entry p when rowOf is absent (streaming).
+ * Context features per entry: entry `rowOf[p]` for position p of the rows (batch, where entries
+ * are data set rows), or entry p when rowOf is absent (streaming).
  */
 export interface ContextValues {
-  values: Float64Array;
+  /** srcLogGap. */
+  logGap: Float64Array;
+  /** srcNew, dstAddrChanged and dstPortChanged as CONTEXT_BIT bits. */
+  bits: Uint8Array;
   rowOf?: Uint32Array;
 }
 
-const batchCache = new WeakMap<FlowDataset, Map<number, Float64Array>>();
+type AllRowsContext = Omit<ContextValues, 'rowOf'>;
+
+const batchCache = new WeakMap<FlowDataset, Map<number, AllRowsContext>>();
 
 /**
  * Batch path: context features of every row of `ds`, each source walked in time order over the
  * whole data set (so a test flow sees the flows before it whatever split they fell in, as a
  * streaming classifier would). Cached per data set, since train, validation and test subsets share it.
+ *
+ * It is updateSourceContext() over typed arrays indexed by source code instead of objects in a
+ * map, comparing destination codes instead of strings (equal codes, equal strings); the streaming
+ * property test holds the two to bit-identical results.
  */
-function batchContextAllRows(ds: FlowDataset, idleSeconds: number): Float64Array {
+function batchContextAllRows(ds: FlowDataset, idleSeconds: number): AllRowsContext {
   let perIdle = batchCache.get(ds);
   if (!perIdle) batchCache.set(ds, (perIdle = new Map()));
   const cached = perIdle.get(idleSeconds);
   if (cached) return cached;
-  const { start, srcAddr, dstAddr, dstPort } = ds.columns;
-  const all = new Uint32Array(ds.length);
-  for (let i = 0; i < all.length; i++) all[i] = i;
+  const { start, srcAddr, dstPort } = ds.columns;
+  const n = ds.length;
+  const src = srcAddr.codes;
+  const dst = canonicalCodes(ds.columns.dstAddr);
+  const nSources = srcAddr.values.length;
+  const seen = new Uint8Array(nSources);
+  const lastStart = new Float64Array(nSources);
+  const lastDst = new Uint32Array(nSources);
+  const lastPort = new Int32Array(nSources);
+  const logGap = new Float64Array(n);
+  const bits = new Uint8Array(n);
+  const idleLogGap = Math.log1p(idleSeconds);
   // Walking all rows in time order with one context per source visits each source's flows in the
   // same order as grouping by source would, while reading the columns sequentially.
-  const contexts: Array<SourceContext | undefined> = new Array(srcAddr.values.length).fill(undefined);
-  const out = new Float64Array(ds.length * CONTEXT_WIDTH);
-  for (const r of timeOrder(ds, all)) {
-    const s = srcAddr.codes[r];
-    contexts[s] = updateSourceContext(contexts[s], start[r], dstAddr.values[dstAddr.codes[r]], dstPort[r], idleSeconds, out, r * CONTEXT_WIDTH);
+  const order = isTimeOrdered(start, n) ? undefined : timeOrder(ds, allRows(n));
+  for (let i = 0; i < n; i++) {
+    const r = order ? order[i] : i;
+    const s = src[r];
+    const t = start[r];
+    if (seen[s] === 0) {
+      seen[s] = 1;
+      logGap[r] = idleLogGap;
+      bits[r] = CONTEXT_BIT.srcNew;
+      lastStart[s] = t;
+    } else {
+      const gapSeconds = Math.max(0, (t - lastStart[s]) / 1000);
+      if (gapSeconds > idleSeconds) {
+        logGap[r] = idleLogGap;
+        bits[r] = CONTEXT_BIT.srcNew;
+      } else {
+        logGap[r] = log1pSeconds(gapSeconds);
+        bits[r] = (dst[r] !== lastDst[s] ? CONTEXT_BIT.dstAddrChanged : 0) | (dstPort[r] !== lastPort[s] ? CONTEXT_BIT.dstPortChanged : 0);
+      }
+      lastStart[s] = Math.max(lastStart[s], t);
+    }
+    lastDst[s] = dst[r];
+    lastPort[s] = dstPort[r];
   }
+  const out = { logGap, bits };
   perIdle.set(idleSeconds, out);
   return out;
 }
 
+/** Per row, the first dictionary code of its value, so equal strings compare as equal codes. */
+function canonicalCodes(col: DictColumn): Uint32Array {
+  const first = new Map<string, number>();
+  let distinct = true;
+  const canonical = Uint32Array.from(col.values, (v, c) => {
+    const f = first.get(v);
+    if (f === undefined) first.set(v, c);
+    else distinct = false;
+    return f ?? c;
+  });
+  if (distinct) return col.codes;
+  return Uint32Array.from(col.codes, (c) => canonical[c]);
+}
+
+function isTimeOrdered(start: Float64Array, n: number): boolean {
+  for (let r = 1; r < n; r++) if (start[r] < start[r - 1]) return false;
+  return true;
+}
+
+function allRows(n: number): Uint32Array {
+  const all = new Uint32Array(n);
+  for (let i = 0; i < n; i++) all[i] = i;
+  return all;
+}
+
 export function batchContext(ds: FlowDataset, rows: Uint32Array, idleSeconds: number): ContextValues {
-  return { values: batchContextAllRows(ds, idleSeconds), rowOf: rows };
+  return { ...batchContextAllRows(ds, idleSeconds), rowOf: rows };
 }
 
 /** Streaming path: `rows` are new flows; walks them in time order through the store's contexts. */
 export function streamingContext(ds: FlowDataset, rows: Uint32Array, store: SourceContextStore): ContextValues {
   const { start, srcAddr, dstAddr, dstPort } = ds.columns;
-  const out = new Float64Array(rows.length * CONTEXT_WIDTH);
+  const logGap = new Float64Array(rows.length);
+  const bits = new Uint8Array(rows.length);
+  const one = new Float64Array(CONTEXT_WIDTH);
   for (const p of timeOrder(ds, rows)) {
     const r = rows[p];
-    store.observe(srcAddr.values[srcAddr.codes[r]], start[r], dstAddr.values[dstAddr.codes[r]], dstPort[r], out, p * CONTEXT_WIDTH);
+    store.observe(srcAddr.values[srcAddr.codes[r]], start[r], dstAddr.values[dstAddr.codes[r]], dstPort[r], one, 0);
+    logGap[p] = one[1];
+    bits[p] = (one[0] ? CONTEXT_BIT.srcNew : 0) | (one[2] ? CONTEXT_BIT.dstAddrChanged : 0) | (one[3] ? CONTEXT_BIT.dstPortChanged : 0);
   }
-  return { values: out };
+  return { logGap, bits };
 }
