@@ -5,9 +5,9 @@
 import type { FlowDataset } from '../flows/schema.js';
 import { UserError } from '../util/errors.js';
 import { candidateGroups } from './candidates.js';
-import { BLOCK, type CandidateGroup, type ColumnTarget } from './column-groups.js';
+import { BLOCK, type CandidateFit, type CandidateGroup, type ColumnTarget } from './column-groups.js';
 import { FeatureEnv } from './feature-env.js';
-import { fusedFullTransform } from './full-kernel.js';
+import { fusedFullFit, fusedFullTransform } from './full-kernel.js';
 import { rowsOrAll } from './rows.js';
 import type { SourceContextStore } from './source-context.js';
 import { fitClasses } from './targets.js';
@@ -48,8 +48,9 @@ export function fitPreprocessor(ds: FlowDataset, rows?: Uint32Array, options?: P
   const mean: number[] = [];
   const std: number[] = [];
   const droppedConstant: string[] = [];
+  const fused = opts.features === 'full' ? fusedFullFit(env) : undefined;
   for (const group of candidateGroups(opts, vocabularies)) {
-    const fits = group.fit(env);
+    const fits = fused ? group.candidates.map((c) => fusedFit(fused, c.name)) : group.fit(env);
     group.candidates.forEach((c, k) => {
       const f = fits[k];
       if (f.constant) {
@@ -71,6 +72,12 @@ export function fitPreprocessor(ds: FlowDataset, rows?: Uint32Array, options?: P
     classes: fitClasses(ds, fitRows, opts),
     fittedRows: fitRows.length,
   };
+}
+
+function fusedFit(fits: Map<string, CandidateFit>, name: string): CandidateFit {
+  const f = fits.get(name);
+  if (!f) throw new Error(`internal: the fused fit has no candidate ${name}`);
+  return f;
 }
 
 export interface TransformOptions {

@@ -29,6 +29,17 @@ export class RunningStats {
     this.n += count;
   }
 
+  /** One value; the same arithmetic as add(), so both give identical results. */
+  push(x: number): void {
+    if (this.n === 0) this.shift = x;
+    const d = x - this.shift;
+    this.sum += d;
+    this.sumSq += d * d;
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+    this.n++;
+  }
+
   mean(): number {
     return this.shift + this.sum / this.n;
   }

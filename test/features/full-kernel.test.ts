@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { candidateGroups } from '../../src/features/candidates.js';
 import type { ColumnTarget } from '../../src/features/column-groups.js';
 import { FeatureEnv } from '../../src/features/feature-env.js';
-import { fusedFullTransform } from '../../src/features/full-kernel.js';
+import { fusedFullFit, fusedFullTransform } from '../../src/features/full-kernel.js';
 import { fitPreprocessor, SourceContextStore, transformFlows, type Preprocessor } from '../../src/features/index.js';
 import { writeByGroups } from '../../src/features/preprocess.js';
 import { datasetFromFlows, syntheticFlows, T0 } from './dataset.js';
@@ -52,4 +52,19 @@ test('a saved preprocessor that scales a 0/1 column is applied as saved', () => 
   edited.scaler.std[j] = 2;
   const m = transformFlows(edited, ds);
   assert.deepEqual([0, 1, 2].map((r) => m.data[r * m.cols + j]), [0.25, -0.25, 0.25]);
+});
+
+test('the fused full-feature fit learns exactly what the per-group fits learn', () => {
+  const flows = syntheticFlows(3000, 11);
+  flows.push({ bytes: -5, packets: 0, duration: -1 }, { proto: 'GRE', srcPort: 0, dstPort: 0 }, ...[1023, 1024, 49151, 49152].map((srcPort) => ({ srcPort })));
+  const ds = datasetFromFlows(flows);
+  for (const rows of [Uint32Array.from({ length: ds.length }, (_, i) => i), Uint32Array.from({ length: 500 }, (_, i) => i * 3)]) {
+    const p = fitPreprocessor(ds, rows);
+    const env = new FeatureEnv(ds, rows, p.options, p.vocabularies);
+    const fused = fusedFullFit(env);
+    for (const g of candidateGroups(p.options, p.vocabularies)) {
+      const fits = g.fit(env);
+      g.candidates.forEach((c, k) => assert.deepEqual(fused.get(c.name), fits[k], c.name));
+    }
+  }
 });
