@@ -3,10 +3,11 @@
  * flows in quick succession to changing destinations, so the gap since the source's previous flow
  * and whether the destination address or port changed are cheap scan signals.
  *
- * One update function serves both paths: batch transforms walk each source's flows in time order
- * through it, and a streaming classifier keeps one `SourceContext` per source in a
- * `SourceContextStore`. A source idle for longer than the idle limit counts as new in both, so
- * evicting idle sources from a stream changes nothing and the two give bit-identical features.
+ * updateSourceContext() defines the features: a streaming classifier keeps one `SourceContext` per
+ * source in a `SourceContextStore` and calls it per flow; the batch path is the same walk over
+ * typed arrays indexed by source code (no object per source, no string compares). A source idle
+ * for longer than the idle limit counts as new in both, so evicting idle sources from a stream
+ * changes nothing, and the streaming tests hold the two to bit-identical features.
  */
 import type { DictColumn, FlowDataset } from '../flows/schema.js';
 import { log1pSeconds } from './exact-log.js';
