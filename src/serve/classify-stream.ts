@@ -8,9 +8,12 @@ import { fileSize } from '../flows/byte-source.js';
 import type { BadRow } from '../flows/schema.js';
 import type { TrainedModel } from '../pipeline/load-trained.js';
 import { UserError } from '../util/errors.js';
+import { coalesceBatches } from './coalesce.js';
 import { csvHeader, formatCsvRows, formatJsonlRows, type OutputFormat } from './prediction-format.js';
 import type { OutputSink } from './output-sink.js';
 import { StreamClassifier, type StreamStats } from './stream-classifier.js';
+
+export const DEFAULT_CLASSIFY_BATCH_ROWS = 131072;
 
 export interface ClassifyOptions {
   /** Paths; `-` is stdin. */
@@ -20,8 +23,13 @@ export interface ClassifyOptions {
   /** See StreamClassifierOptions.idleSeconds. */
   idleSeconds?: number;
   batchSize?: number;
-  /** Flows per batch read from a file (default 65,536). */
+  /**
+   * Flows per classified batch (default 131,072). Larger batches re-run fewer window prefixes
+   * (about 16% extra steps at 65,536 on a 1M-flow CIDDS file, 3% at 262,144) but hold more memory.
+   */
   batchRows?: number;
+  /** Longest a flow from a live stream (stdin) waits for its batch to fill (default 1,000 ms). */
+  maxDelayMs?: number;
   onProgress?: (p: ReadProgress) => void;
 }
 
@@ -49,7 +57,9 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
   let stoppedEarly = false;
   outer: for (const path of o.inputs) {
     const live = path === '-';
-    for await (const batch of sourceBatches(path, ctx, { batchRows: o.batchRows ?? 65536, grow: false, flushEachChunk: live })) {
+    const batchRows = o.batchRows ?? DEFAULT_CLASSIFY_BATCH_ROWS;
+    const batches = sourceBatches(path, ctx, { batchRows, grow: false, flushEachChunk: live });
+    for await (const batch of coalesceBatches(batches, batchRows, o.maxDelayMs ?? 1000)) {
       const pred = await classifier.classify(batch);
       if (!headerDone && o.format === 'csv') await sink.write(csvHeader(classes, pred.outputs));
       headerDone = true;
