@@ -10,6 +10,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingestBenchmark } from './ingest.js';
+import { classifyBenchmark } from './classify.js';
+import { serveBenchmark } from './serve.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -22,6 +24,8 @@ interface Context {
 
 const SECTIONS: Record<string, (c: Context) => Promise<object>> = {
   ingest: (c) => ingestBenchmark({ root: c.root, rows: c.rows, seed: 42, runs: c.runs, log: c.log }),
+  classify: (c) => classifyBenchmark({ root: c.root, rows: Math.min(c.rows, 1_000_000), seed: 42, runs: c.runs, log: c.log }),
+  serve: (c) => serveBenchmark({ root: c.root, seed: 42, log: c.log }),
 };
 
 function argValue(args: string[], name: string): string | undefined {
