@@ -29,13 +29,13 @@ interface Server {
   child: ChildProcess;
   port: number;
   stderr: () => string;
-  exit: Promise<number | null>;
+  exit: Promise<number | string | null>;
 }
 
 async function startServer(args: string[] = []): Promise<Server> {
   const child = spawn(process.execPath, [NTC_BIN, 'serve', '--model', model, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exit = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line in 20 s: ${stderr}`)), 20_000);
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
