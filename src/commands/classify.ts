@@ -25,7 +25,7 @@ export function registerClassify(program: Command): void {
         'in input order. Each flow is judged with the earlier flows of its source, exactly as ntc evaluate judges it; ' +
         'a source silent for longer than --idle-timeout starts a new window.',
     )
-    .argument('[files...]', 'flow files; - or nothing reads stdin', ['-'])
+    .argument('[files...]', 'flow files; - or nothing reads stdin')
     .requiredOption('-m, --model <dir>', 'model directory written by ntc train or ntc run (e.g. runs/latest/model)')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS as string[]).default('csv'))
     .option('-o, --out <file>', 'write results to FILE (atomically: it appears when complete) instead of stdout')
@@ -59,10 +59,10 @@ export function registerClassify(program: Command): void {
         },
       });
       await sink.commit();
-      bar?.done('');
+      if (!summary.stoppedEarly) bar?.done('');
       if (!o.quiet) {
         const rate = summary.seconds > 0 ? summary.flows / summary.seconds : 0;
-        const where = toStdout ? '' : ` -> ${o.out}`;
+        const where = summary.stoppedEarly ? ' (the output was closed; stopped early)' : toStdout ? '' : ` -> ${o.out}`;
         process.stderr.write(`classified ${summary.flows.toLocaleString('en-US')} flows in ${summary.seconds.toFixed(1)}s (${formatCount(rate)} flows/s)${where}\n`);
         if (summary.badRowCount > 0) {
           const total = summary.flows + summary.badRowCount;
