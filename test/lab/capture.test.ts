@@ -28,7 +28,7 @@ function namespaces(): string[] {
 /** Processes sitting in a network namespace that has no name any more: what a leaked lab host looks like. */
 function processesInUnnamedNamespaces(): string[] {
   const named = new Set<string>();
-  for (const n of readdirSync('/run/netns')) named.add(String(execFileSync('stat', ['-L', '-c', '%i', join('/run/netns', n)], { encoding: 'utf8' }).trim()));
+  for (const n of existsSync('/run/netns') ? readdirSync('/run/netns') : []) named.add(String(execFileSync('stat', ['-L', '-c', '%i', join('/run/netns', n)], { encoding: 'utf8' }).trim()));
   const root = readlinkSync('/proc/self/ns/net');
   const out: string[] = [];
   for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
