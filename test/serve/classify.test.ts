@@ -175,3 +175,14 @@ test('a missing model directory is a clear error', async () => {
   assert.equal(r.code, 3);
   assert.match(r.stderr, /not a model directory/);
 });
+
+test('several files are one stream: the file cut in two classifies exactly as the whole', async () => {
+  const lines = (await readFile(flowFile, 'utf8')).trimEnd().split('\n');
+  const first = join(dir, 'part1.csv');
+  const second = join(dir, 'part2.csv');
+  await writeFile(first, `${lines.slice(0, 2501).join('\n')}\n`);
+  await writeFile(second, `${[lines[0], ...lines.slice(2501)].join('\n')}\n`);
+  const [whole, parts] = await Promise.all([runNtc(['classify', '-m', seqModel, flowFile]), runNtc(['classify', '-m', seqModel, first, second])]);
+  assert.equal(parts.code, 0, parts.stderr);
+  assert.equal(parts.stdout, whole.stdout);
+});
