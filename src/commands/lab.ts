@@ -32,9 +32,10 @@ export function registerLab(program: Command): void {
     .option('--seed <s>', 'seed of the traffic and attack schedule', integer, 1)
     .option('--scenario <name>', `attack parameters: ${Object.keys(SCENARIOS).join(', ')}`, 'default')
     .option('--quiet', 'no progress on stderr')
-    .action(async (o: { out: string; minutes: number; seed: number; scenario: string; quiet?: boolean }) => {
+    .option('--nfdump-out <file>', "also write nfdump's raw output (lab layout, see src/lab/flow-export.ts)")
+    .action(async (o: { out: string; minutes: number; seed: number; scenario: string; quiet?: boolean; nfdumpOut?: string }) => {
       if (!SCENARIOS[o.scenario]) throw new UserError(`unknown scenario ${JSON.stringify(o.scenario)} (known: ${Object.keys(SCENARIOS).join(', ')})`);
-      const s = await capture({ out: o.out, minutes: o.minutes, seed: o.seed, scenario: o.scenario, quiet: o.quiet });
+      const s = await capture({ out: o.out, minutes: o.minutes, seed: o.seed, scenario: o.scenario, quiet: o.quiet, nfdumpOut: o.nfdumpOut });
       const labels = Object.entries(s.byLabel).map(([k, v]) => `${k} ${v}`).join(', ');
       process.stdout.write(`wrote ${s.flows} flows (${labels}) from ${s.attacks} scans to ${s.out}; schedule ${s.schedulePath}\n`);
     });
