@@ -4,7 +4,7 @@
  * Each section lives in its own file and exports a function returning its figures; add new ones
  * (train, predict, classify, serve) to SECTIONS.
  *
- * Options: --json, --only a,b (sections), --rows N (ingest file size, default 4,000,000),
+ * Options: --json, --only a,b (sections: ingest, classify, serve, train, predict), --rows N (ingest file size, default 4,000,000),
  * --runs N (runs per side, fastest counts; default 1).
  */
 import { dirname, join } from 'node:path';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ingestBenchmark } from './ingest.js';
 import { classifyBenchmark } from './classify.js';
 import { serveBenchmark } from './serve.js';
+import { lstmBenchmark } from './train.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -26,6 +27,8 @@ const SECTIONS: Record<string, (c: Context) => Promise<object>> = {
   ingest: (c) => ingestBenchmark({ root: c.root, rows: c.rows, seed: 42, runs: c.runs, log: c.log }),
   classify: (c) => classifyBenchmark({ root: c.root, rows: Math.min(c.rows, 1_000_000), seed: 42, runs: c.runs, log: c.log }),
   serve: (c) => serveBenchmark({ root: c.root, seed: 42, log: c.log }),
+  train: (c) => lstmBenchmark('train', { root: c.root, runs: c.runs, torchThreads: 2, log: c.log }),
+  predict: (c) => lstmBenchmark('predict', { root: c.root, runs: c.runs, torchThreads: 2, log: c.log }),
 };
 
 function argValue(args: string[], name: string): string | undefined {
