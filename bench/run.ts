@@ -27,8 +27,8 @@ const SECTIONS: Record<string, (c: Context) => Promise<object>> = {
   ingest: (c) => ingestBenchmark({ root: c.root, rows: c.rows, seed: 42, runs: c.runs, log: c.log }),
   classify: (c) => classifyBenchmark({ root: c.root, rows: Math.min(c.rows, 1_000_000), seed: 42, runs: c.runs, log: c.log }),
   serve: (c) => serveBenchmark({ root: c.root, seed: 42, log: c.log }),
-  train: (c) => lstmBenchmark('train', { root: c.root, runs: c.runs, torchThreads: 2, log: c.log }),
-  predict: (c) => lstmBenchmark('predict', { root: c.root, runs: c.runs, torchThreads: 2, log: c.log }),
+  train: (c) => lstmBenchmark('train', { root: c.root, runs: c.runs, log: c.log }),
+  predict: (c) => lstmBenchmark('predict', { root: c.root, runs: c.runs, log: c.log }),
 };
 
 function argValue(args: string[], name: string): string | undefined {

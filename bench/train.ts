@@ -1,6 +1,7 @@
 /**
- * Train and predict benchmarks: ntc's sequence model (`createModel`, the default tfjs-wasm engine)
- * against bench/reference/lstm_throughput.py (PyTorch, two threads) on the same network — 2
+ * Train and predict benchmarks: ntc's sequence model (`createModel`, the default tfjs-wasm engine,
+ * single-threaded) against bench/reference/lstm_throughput.py (PyTorch 1.13 on one thread — the
+ * same thread count — and, as a second figure, on two) on the same network — 2
  * stacked LSTMs (64, 32), dropout 0.2 after each, dense softmax over 4 classes at every step, Adam,
  * cross-entropy — and the same data: batches of 256 sequences x 16 steps x 24 features, every
  * step real, written once to files both sides read. Each side runs in its own child process (peak
@@ -9,6 +10,10 @@
  * The labels are a fixed function of the current and previous step's features, so a model that
  * really trains lowers its loss; each side reports its mean loss over the first and last passes
  * through the data, and the section fails when either did not fall.
+ *
+ * PyTorch's thread count is its own pool only: the reference holds Debian's OpenBLAS to one thread,
+ * since OpenBLAS's default pool beside torch.set_num_threads(2) oversubscribes the 2 cores and
+ * made PyTorch 3-5x slower than its real speed (the 4,333/8,632 seq/s in machine-notes.md).
  *
  * Run as `node dist/bench/train.js --child MODE X Y BATCHES BATCH SEQ_LEN INPUT_SIZE CLASSES STEPS`
  * it is the ntc child.
@@ -40,13 +45,15 @@ const STEPS: Record<LstmBenchMode, number> = { train: 128, predict: 448 };
 
 export interface LstmSection {
   ntcSeqPerSec: number;
+  /** PyTorch on one thread, as ntc. */
   torchSeqPerSec: number;
+  /** ntcSeqPerSec / torchSeqPerSec. */
   ratio: number;
+  torch2ThreadSeqPerSec: number;
   ntcPeakMB: number;
   torchPeakMB: number;
   ntcCpuS: number;
   torchCpuS: number;
-  torchThreads: number;
 }
 
 interface ChildFigures {
@@ -66,8 +73,6 @@ export interface LstmBenchOptions {
   root: string;
   /** Runs of each side, alternating ntc and PyTorch; the fastest of each counts. */
   runs: number;
-  /** PyTorch intra-op threads (ntc's wasm engine is single-threaded). */
-  torchThreads: number;
   log: (s: string) => void;
 }
 
@@ -126,34 +131,42 @@ function check(side: string, r: ChildFigures, d: LstmBenchDims): void {
 
 export async function lstmBenchmark(mode: LstmBenchMode, o: LstmBenchOptions, d = LSTM_BENCH_DIMS): Promise<LstmSection> {
   o.log(`${mode}: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores ` +
-    `(other work on the machine slows both sides; PyTorch's ${o.torchThreads} threads suffer most)`);
+    `(other work on the machine slows both sides; two threads suffer most)`);
   const data = writeLstmData(join(o.root, 'bench', 'out', 'lstm'), d, 42);
   const steps = String(STEPS[mode]);
   let ntc: ChildFigures | undefined;
   let torch: ChildFigures | undefined;
+  let torch2: ChildFigures | undefined;
+  const runTorch = async (threads: number, run: number): Promise<ChildFigures> => {
+    const t = await runJsonChild<ChildFigures>('/usr/bin/python3', [
+      join(o.root, 'bench', 'reference', 'lstm_throughput.py'), mode, data.x, data.y, ...dimArgs(d), steps, String(threads),
+    ], o.log);
+    o.log(describe(`PyTorch ${threads} thread${threads > 1 ? 's' : ''}`, run, t.result));
+    check('PyTorch', t.result, d);
+    return t.result;
+  };
   for (let run = 1; run <= o.runs; run++) {
     const n = await runJsonChild<ChildFigures>(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, data.x, data.y, ...dimArgs(d), steps], o.log);
     o.log(describe('ntc', run, n.result));
     check('ntc', n.result, d);
     if (!ntc || n.result.totalS < ntc.totalS) ntc = n.result;
-    const t = await runJsonChild<ChildFigures>('/usr/bin/python3', [
-      join(o.root, 'bench', 'reference', 'lstm_throughput.py'), mode, data.x, data.y, ...dimArgs(d), steps, String(o.torchThreads),
-    ], o.log);
-    o.log(describe('PyTorch', run, t.result));
-    check('PyTorch', t.result, d);
-    if (!torch || t.result.totalS < torch.totalS) torch = t.result;
+    const t = await runTorch(1, run);
+    if (!torch || t.totalS < torch.totalS) torch = t;
+    const t2 = await runTorch(2, run);
+    if (!torch2 || t2.totalS < torch2.totalS) torch2 = t2;
   }
   const ntcRate = (ntc!.steps * ntc!.batch) / ntc!.totalS;
   const torchRate = (torch!.steps * torch!.batch) / torch!.totalS;
+  if (torch!.threads !== 1 || torch2!.threads !== 2) throw new Error(`PyTorch ran ${torch!.threads} and ${torch2!.threads} threads, not 1 and 2`);
   return {
     ntcSeqPerSec: Math.round(ntcRate),
     torchSeqPerSec: Math.round(torchRate),
     ratio: Number((ntcRate / torchRate).toFixed(2)),
+    torch2ThreadSeqPerSec: Math.round((torch2!.steps * torch2!.batch) / torch2!.totalS),
     ntcPeakMB: Math.round(ntc!.peakMB),
     torchPeakMB: Math.round(torch!.peakMB),
     ntcCpuS: Number(ntc!.cpuS.toFixed(2)),
     torchCpuS: Number(torch!.cpuS.toFixed(2)),
-    torchThreads: torch!.threads,
   };
 }
 

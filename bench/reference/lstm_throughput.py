@@ -7,17 +7,25 @@ cross-entropy averaged over every step. The data are the files bench/train.ts wr
 
   /usr/bin/python3 bench/reference/lstm_throughput.py MODE X_FILE Y_FILE BATCHES BATCH SEQ_LEN
       INPUT_SIZE CLASSES STEPS THREADS
-MODE is train or predict. Prints one JSON line: seconds for the timed steps (after imports, data
-loading and one warm-up step), CPU seconds, peak resident memory, the output shape and, for
-train, the mean loss of the first and last timed passes over the data.
+MODE is train or predict; THREADS is torch's intra-op thread count (its only pool: OpenBLAS is
+held to one thread, see the imports). Prints one JSON line: seconds for the timed steps (after
+imports, data loading and one warm-up step), CPU seconds, peak resident memory, the output shape
+and, for train, the mean loss of the first and last timed passes over the data.
 """
 import json
+import os
 import re
 import sys
 import time
 
-import numpy as np
-import torch
+# Debian's torch does its matrix products in OpenBLAS (pthreads), whose own thread pool ignores
+# torch.set_num_threads: left at its default (one thread per core) beside torch's OpenMP threads
+# it oversubscribes the cores, and on this 2-core machine set_num_threads(2) then runs 3-5x
+# slower than one thread. torch's pool alone sets the thread count; must precede the import.
+os.environ['OPENBLAS_NUM_THREADS'] = '1'
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 LAYERS = (64, 32)
 DROPOUT = 0.2
