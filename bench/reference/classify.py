@@ -11,9 +11,14 @@ seconds per phase (after imports) and peak resident memory (VmHWM).
 Run with Debian's python: /usr/bin/python3 bench/reference/classify.py FILE OUT [SEQ_LEN]
 """
 import json
+import os
 import re
 import sys
 import time
+
+# OpenBLAS keeps a thread pool of its own beside torch's: left at its default it oversubscribes
+# the 2 cores and makes the reference 3-5x slower than it is (see lstm_throughput.py).
+os.environ['OPENBLAS_NUM_THREADS'] = '1'
 
 import numpy as np
 import pandas as pd
