@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { replaceDirAtomic } from '../util/atomic.js';
+import { pathExists, replaceDirAtomic, setAsideDirs } from '../util/atomic.js';
 import { InputError } from '../util/errors.js';
 import { type ModelSpec, type NamedTensor, type SequenceModel, createModel, validateSpec, weightShapes } from './engine.js';
 
@@ -57,8 +57,31 @@ export async function loadModel(dir: string, opts: { engine?: string } = {}): Pr
   return { model: await createModel(file.spec, { engine: opts.engine, weights }), extra: file.extra, file };
 }
 
-/** Reads and validates model.json and weights.bin without creating a model. */
+/**
+ * Reads and validates model.json and weights.bin without creating a model. When `dir` itself is
+ * missing because a save was killed between its two renames, reads the whole previous version that
+ * save moved aside instead.
+ */
 export async function readModelDir(dir: string): Promise<{ file: ModelFile; weights: NamedTensor[] }> {
+  const fallback = (await pathExists(dir)) ? undefined : await wholeSetAsideDir(dir);
+  if (fallback === undefined) return readModelFiles(dir);
+  try {
+    return await readModelFiles(fallback);
+  } catch (err) {
+    // A live save may have put `dir` back and removed the set-aside copy while we read it.
+    if (await pathExists(dir)) return readModelFiles(dir);
+    throw err;
+  }
+}
+
+async function wholeSetAsideDir(dir: string): Promise<string | undefined> {
+  for (const old of await setAsideDirs(dir)) {
+    if ((await pathExists(join(old, MODEL_JSON))) && (await pathExists(join(old, WEIGHTS_BIN)))) return old;
+  }
+  return undefined;
+}
+
+async function readModelFiles(dir: string): Promise<{ file: ModelFile; weights: NamedTensor[] }> {
   const jsonPath = join(dir, MODEL_JSON);
   const binPath = join(dir, WEIGHTS_BIN);
   const text = await readOrExplain(jsonPath, dir);

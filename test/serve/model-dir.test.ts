@@ -7,10 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readModelDir } from '../../src/nn/model-io.js';
+import { readModelDir, saveModel } from '../../src/nn/model-io.js';
 import { loadTrained } from '../../src/pipeline/load-trained.js';
 import { InputError } from '../../src/util/errors.js';
 import { runNtc, tempDir } from '../helpers.js';
@@ -56,6 +56,57 @@ test('a save killed midway (SIGKILL) leaves a model directory that loads whole: 
     assert.ok(Number.isInteger(generation) && generation >= 1, `generation ${generation}`);
     for (const w of weights) assert.ok(w.values.every((v) => v === generation + 0.5), `${w.name} is not all from generation ${generation}`);
   }
+});
+
+/** The pid of a process that has exited, as a save killed long ago would have left in its names. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((r) => child.on('exit', r));
+  return child.pid!;
+}
+
+test('a save killed between its two renames (model directory missing) still loads: the whole previous model set aside beside it', async () => {
+  const parent = join(dir, 'between-renames');
+  const target = join(parent, 'model');
+  await mkdir(parent, { recursive: true });
+  const pid = await deadPid();
+  // What replaceDirAtomic leaves when killed there: the previous model moved aside, nothing at `target`.
+  const setAside = join(parent, `.model.tmp-${pid}-${(Date.now() - 60_000).toString(36)}-old`);
+  await cp(model, setAside, { recursive: true });
+  // A newer set-aside copy whose removal was cut short must be passed over, not half-read.
+  const halfRemoved = join(parent, `.model.tmp-${pid}-${Date.now().toString(36)}-old`);
+  await mkdir(halfRemoved);
+  await writeFile(join(halfRemoved, 'model.json'), await readFile(join(model, 'model.json')));
+
+  const expected = await readModelDir(model);
+  const { file, weights } = await readModelDir(target);
+  assert.deepEqual(file, expected.file);
+  assert.deepEqual(weights, expected.weights);
+  const r = await runNtc(['classify', '--model', target, flowFile]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, (await runNtc(['classify', '--model', model, flowFile])).stdout);
+});
+
+test('a save removes the temporaries that dead processes left beside the model directory, and keeps those of live ones', async () => {
+  const parent = join(dir, 'stale');
+  const target = join(parent, 'model');
+  await mkdir(parent, { recursive: true });
+  const pid = await deadPid();
+  const stamp = Date.now().toString(36);
+  const dead = [`.model.tmp-${pid}-${stamp}`, `.model.tmp-${pid}-${stamp}-old`];
+  // This test process is alive: its temporaries may belong to a save still under way.
+  const live = `.model.tmp-${process.pid}-${stamp}`;
+  for (const name of [...dead, live]) await mkdir(join(parent, name));
+  await writeFile(join(parent, 'unrelated.tmp-1-x'), 'kept');
+
+  const trained = await loadTrained(model);
+  try {
+    await saveModel(target, trained.model, trained.extra as unknown as Record<string, unknown>);
+  } finally {
+    trained.model.dispose();
+  }
+  assert.deepEqual((await readdir(parent)).sort(), [live, 'model', 'unrelated.tmp-1-x'].sort());
+  assert.deepEqual((await readModelDir(target)).file.spec, (await readModelDir(model)).file.spec);
 });
 
 test('a model.json with another formatVersion is refused with a message saying so (ntc classify exits 3)', async () => {
