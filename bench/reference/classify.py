@@ -12,7 +12,6 @@ Run with Debian's python: /usr/bin/python3 bench/reference/classify.py FILE OUT 
 """
 import json
 import os
-import re
 import sys
 import time
 
@@ -25,30 +24,14 @@ import pandas as pd
 import torch
 from sklearn.preprocessing import LabelEncoder
 
+# The same byte-count parsing and flag columns as the ingest reference (this directory is sys.path[0]).
+from preprocess import add_flag_columns, convert_bytes, peak_mb
+
 torch.set_num_threads(2)
 torch.manual_seed(1)
 
 CLASSES = ['normal', 'bruteForce', 'dos', 'pingScan', 'portScan']
 BATCH = 512
-
-
-def peak_mb():
-    with open('/proc/self/status') as f:
-        m = re.search(r'VmHWM:\s+(\d+) kB', f.read())
-    return int(m.group(1)) / 1024 if m else float('nan')
-
-
-def convert_bytes(v):
-    if isinstance(v, str):
-        v = v.strip()
-        if v.endswith('M'):
-            return float(v[:-1].strip()) * 1e6
-        if v.endswith('K'):
-            return float(v[:-1].strip()) * 1e3
-        if v.endswith('G'):
-            return float(v[:-1].strip()) * 1e9
-        return float(v)
-    return float(v)
 
 
 class Net(torch.nn.Module):
@@ -79,9 +62,7 @@ def main(path, out_path, seq_len):
     feats['Packets'] = df['Packets']
     feats['Bytes'] = df['Bytes'].apply(convert_bytes)
     feats['Tos'] = df['Tos']
-    flags = df['Flags'].astype(str)
-    for i, name in enumerate('UAPRSF'):
-        feats['flag_' + name] = (flags.str[i] == name).astype(np.int8)
+    add_flag_columns(feats, df['Flags'])
     feats['Proto'] = LabelEncoder().fit_transform(proto)
     feats['Src IP Addr'] = LabelEncoder().fit_transform(df['Src IP Addr'].astype(str))
     feats['Dst IP Addr'] = LabelEncoder().fit_transform(df['Dst IP Addr'].astype(str))

@@ -36,6 +36,13 @@ def convert_bytes(v):
     return float(v)
 
 
+def add_flag_columns(frame, flags):
+    """One 0/1 column per TCP flag, from the `.AP.SF`-style Flags strings."""
+    flags = flags.astype(str)
+    for i, name in enumerate('UAPRSF'):
+        frame['flag_' + name] = (flags.str[i] == name).astype(np.int8)
+
+
 def main(path):
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -43,9 +50,7 @@ def main(path):
     label_col = 'class' if 'class' in df.columns else 'label'
     df['Proto'] = df['Proto'].str.strip()
     df['Bytes'] = df['Bytes'].apply(convert_bytes)
-    flags = df['Flags'].astype(str)
-    for i, name in enumerate('UAPRSF'):
-        df['flag_' + name] = (flags.str[i] == name).astype(np.int8)
+    add_flag_columns(df, df['Flags'])
     df = df.drop(columns=['Flags'])
     for col in ['Proto', 'Src IP Addr', 'Dst IP Addr', label_col, 'attackType']:
         df[col] = LabelEncoder().fit_transform(df[col].astype(str))
