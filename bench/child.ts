@@ -30,3 +30,24 @@ export function runJsonChild<T>(command: string, args: string[], log: (s: string
     });
   });
 }
+
+/**
+ * Runs both sides `runs` times, alternating so that load from other work on the machine falls on
+ * both alike, and keeps each side's fastest run.
+ */
+export async function fastestOfAlternating<A extends { totalS: number }, B extends { totalS: number }>(
+  runs: number,
+  first: (run: number) => Promise<A>,
+  second: (run: number) => Promise<B>,
+): Promise<[A, B]> {
+  let a: A | undefined;
+  let b: B | undefined;
+  for (let run = 1; run <= runs; run++) {
+    const x = await first(run);
+    if (!a || x.totalS < a.totalS) a = x;
+    const y = await second(run);
+    if (!b || y.totalS < b.totalS) b = y;
+  }
+  if (!a || !b) throw new Error(`runs must be at least 1, got ${runs}`);
+  return [a, b];
+}

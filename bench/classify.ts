@@ -18,7 +18,7 @@ import { saveModel } from '../src/nn/model-io.js';
 import { loadTrained } from '../src/pipeline/load-trained.js';
 import { classifyToSink } from '../src/serve/classify-stream.js';
 import { fileSink } from '../src/serve/output-sink.js';
-import { runJsonChild } from './child.js';
+import { fastestOfAlternating, runJsonChild } from './child.js';
 import { ensureCiddsFile } from './generate-cidds.js';
 
 export interface ClassifySection {
@@ -87,29 +87,32 @@ export async function classifyBenchmark(o: ClassifyBenchOptions): Promise<Classi
   const model = await ensureBenchModel(join(o.root, 'bench', 'out', 'classify'), file, o.log);
   const ntcOut = join(o.root, 'bench', 'out', 'classify', 'ntc-predictions.csv');
   const refOut = join(o.root, 'bench', 'out', 'classify', 'reference-predictions.csv');
-  let ntc: NtcChild | undefined;
-  let ref: ReferenceChild | undefined;
-  for (let run = 1; run <= o.runs; run++) {
-    const n = await runJsonChild<NtcChild>(process.execPath, [fileURLToPath(import.meta.url), '--child', model, file, ntcOut], o.log);
-    o.log(`classify: ntc run ${run}: ${n.result.totalS.toFixed(2)} s, ${n.result.cpuS.toFixed(2)} s CPU, peak ${n.result.peakMB.toFixed(0)} MB, ${n.result.prefixSteps} prefix steps re-run`);
-    if (!ntc || n.result.totalS < ntc.totalS) ntc = n.result;
-    const r = await runJsonChild<ReferenceChild>('/usr/bin/python3', [join(o.root, 'bench', 'reference', 'classify.py'), file, refOut, String(BENCH_SEQ_LEN)], o.log);
-    o.log(
-      `classify: reference run ${run}: ${r.result.totalS.toFixed(2)} s (read ${r.result.readS.toFixed(2)}, preprocess ${r.result.preprocessS.toFixed(2)}, ` +
-        `LSTM ${r.result.modelS.toFixed(2)} over ${r.result.windows} windows, write ${r.result.writeS.toFixed(2)}), ${r.result.cpuS.toFixed(2)} s CPU, peak ${r.result.peakMB.toFixed(0)} MB`,
-    );
-    if (!ref || r.result.totalS < ref.totalS) ref = r.result;
-  }
-  if (ntc!.rows !== o.rows || ref!.rows !== o.rows) throw new Error(`flow counts differ: ntc ${ntc!.rows}, reference ${ref!.rows}, file ${o.rows}`);
-  const ntcRate = ntc!.rows / ntc!.totalS;
-  const refRate = ref!.rows / ref!.totalS;
+  const [ntc, ref] = await fastestOfAlternating(
+    o.runs,
+    async (run) => {
+      const n = await runJsonChild<NtcChild>(process.execPath, [fileURLToPath(import.meta.url), '--child', model, file, ntcOut], o.log);
+      o.log(`classify: ntc run ${run}: ${n.result.totalS.toFixed(2)} s, ${n.result.cpuS.toFixed(2)} s CPU, peak ${n.result.peakMB.toFixed(0)} MB, ${n.result.prefixSteps} prefix steps re-run`);
+      return n.result;
+    },
+    async (run) => {
+      const r = await runJsonChild<ReferenceChild>('/usr/bin/python3', [join(o.root, 'bench', 'reference', 'classify.py'), file, refOut, String(BENCH_SEQ_LEN)], o.log);
+      o.log(
+        `classify: reference run ${run}: ${r.result.totalS.toFixed(2)} s (read ${r.result.readS.toFixed(2)}, preprocess ${r.result.preprocessS.toFixed(2)}, ` +
+          `LSTM ${r.result.modelS.toFixed(2)} over ${r.result.windows} windows, write ${r.result.writeS.toFixed(2)}), ${r.result.cpuS.toFixed(2)} s CPU, peak ${r.result.peakMB.toFixed(0)} MB`,
+      );
+      return r.result;
+    },
+  );
+  if (ntc.rows !== o.rows || ref.rows !== o.rows) throw new Error(`flow counts differ: ntc ${ntc.rows}, reference ${ref.rows}, file ${o.rows}`);
+  const ntcRate = ntc.rows / ntc.totalS;
+  const refRate = ref.rows / ref.totalS;
   return {
     flows: o.rows,
     ntcFlowsPerSec: Math.round(ntcRate),
     referenceFlowsPerSec: Math.round(refRate),
     ratio: Number((ntcRate / refRate).toFixed(2)),
-    ntcPeakMB: Math.round(ntc!.peakMB),
-    referencePeakMB: Math.round(ref!.peakMB),
+    ntcPeakMB: Math.round(ntc.peakMB),
+    referencePeakMB: Math.round(ref.peakMB),
   };
 }
 

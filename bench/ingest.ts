@@ -6,7 +6,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { runJsonChild } from './child.js';
+import { fastestOfAlternating, runJsonChild } from './child.js';
 import { ensureCiddsFile } from './generate-cidds.js';
 
 export interface IngestSection {
@@ -51,27 +51,30 @@ export async function ingestBenchmark(o: IngestOptions): Promise<IngestSection> 
   o.log(`ingest: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores (other work on the machine slows both sides)`);
   const bytes = await ensureCiddsFile(file, o.rows, o.seed, o.log);
   o.log(`ingest: ${file} (${(bytes / 1e6).toFixed(0)} MB)`);
-  let ntc: NtcChild | undefined;
-  let pandas: PandasChild | undefined;
-  for (let run = 1; run <= o.runs; run++) {
-    const n = await runJsonChild<NtcChild>(process.execPath, [join(o.root, 'dist', 'bench', 'ingest-ntc.js'), file], o.log);
-    o.log(`ingest: ntc run ${run}: read ${n.result.readS.toFixed(2)} s + preprocess ${n.result.preprocessS.toFixed(2)} s` +
-      `${n.result.preprocessed ? ` (${n.result.cols} columns)` : ' (features module missing: read only)'}, ` +
-      `${n.result.cpuS.toFixed(2)} s CPU, peak ${n.result.peakMB.toFixed(0)} MB`);
-    if (!ntc || n.result.totalS < ntc.totalS) ntc = n.result;
-    const p = await runJsonChild<PandasChild>('/usr/bin/python3', [join(o.root, 'bench', 'reference', 'preprocess.py'), file], o.log);
-    o.log(`ingest: pandas run ${run}: ${p.result.totalS.toFixed(2)} s (${p.result.cols} columns), ${p.result.cpuS.toFixed(2)} s CPU, peak ${p.result.peakMB.toFixed(0)} MB`);
-    if (!pandas || p.result.totalS < pandas.totalS) pandas = p.result;
-  }
-  if (ntc!.rows !== o.rows || pandas!.rows !== o.rows) throw new Error(`row counts differ: ntc ${ntc!.rows}, pandas ${pandas!.rows}, file ${o.rows}`);
-  const ntcRowsPerSec = ntc!.rows / ntc!.totalS;
-  const pandasRowsPerSec = pandas!.rows / pandas!.totalS;
+  const [ntc, pandas] = await fastestOfAlternating(
+    o.runs,
+    async (run) => {
+      const n = await runJsonChild<NtcChild>(process.execPath, [join(o.root, 'dist', 'bench', 'ingest-ntc.js'), file], o.log);
+      o.log(`ingest: ntc run ${run}: read ${n.result.readS.toFixed(2)} s + preprocess ${n.result.preprocessS.toFixed(2)} s` +
+        `${n.result.preprocessed ? ` (${n.result.cols} columns)` : ' (features module missing: read only)'}, ` +
+        `${n.result.cpuS.toFixed(2)} s CPU, peak ${n.result.peakMB.toFixed(0)} MB`);
+      return n.result;
+    },
+    async (run) => {
+      const p = await runJsonChild<PandasChild>('/usr/bin/python3', [join(o.root, 'bench', 'reference', 'preprocess.py'), file], o.log);
+      o.log(`ingest: pandas run ${run}: ${p.result.totalS.toFixed(2)} s (${p.result.cols} columns), ${p.result.cpuS.toFixed(2)} s CPU, peak ${p.result.peakMB.toFixed(0)} MB`);
+      return p.result;
+    },
+  );
+  if (ntc.rows !== o.rows || pandas.rows !== o.rows) throw new Error(`row counts differ: ntc ${ntc.rows}, pandas ${pandas.rows}, file ${o.rows}`);
+  const ntcRowsPerSec = ntc.rows / ntc.totalS;
+  const pandasRowsPerSec = pandas.rows / pandas.totalS;
   return {
     rows: o.rows,
     ntcRowsPerSec: Math.round(ntcRowsPerSec),
     pandasRowsPerSec: Math.round(pandasRowsPerSec),
     ratio: Number((ntcRowsPerSec / pandasRowsPerSec).toFixed(2)),
-    ntcPeakMB: Math.round(ntc!.peakMB),
-    pandasPeakMB: Math.round(pandas!.peakMB),
+    ntcPeakMB: Math.round(ntc.peakMB),
+    pandasPeakMB: Math.round(pandas.peakMB),
   };
 }
