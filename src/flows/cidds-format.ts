@@ -2,6 +2,7 @@
  * The CIDDS CSV layout (as written by the data sets' authors with nfdump): column names and the
  * text form of each value. Readers and writers share these so a file ntc writes is one it reads.
  */
+import type { FlowRecord } from './flow-key.js';
 import { NONE, TCP_FLAGS, TCP_FLAG_BIT } from './schema.js';
 
 /** CIDDS-001 header; CIDDS-002 names the 13th column `label` instead of `class`. */
@@ -12,21 +13,8 @@ export const CIDDS_HEADER = [
 
 export const CIDDS_002_HEADER = CIDDS_HEADER.map((c) => (c === 'class' ? 'label' : c));
 
-/** A flow as one CIDDS row needs it. */
-export interface CiddsRow {
-  /** Epoch milliseconds, printed in UTC as `YYYY-MM-DD HH:MM:SS.mmm`. */
-  start: number;
-  duration: number;
-  proto: string;
-  srcAddr: string;
-  srcPort: number;
-  dstAddr: string;
-  /** For ICMP: type * 256 + code, printed as `type.code`. */
-  dstPort: number;
-  packets: number;
-  bytes: number;
-  flags: number;
-  tos: number;
+/** A flow as one CIDDS row needs it (`start` printed in UTC as `YYYY-MM-DD HH:MM:SS.mmm`, an ICMP `dstPort` as `type.code`). */
+export interface CiddsRow extends FlowRecord {
   label: string;
   attackType?: string;
   attackId?: string;

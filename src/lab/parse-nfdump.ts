@@ -3,25 +3,11 @@
  * and TZ=UTC): `ts|td|pr|sa|sp|da|dp|pkt|byt|flg|tos`, one flow a line. Pure.
  */
 import { InputError } from '../util/errors.js';
+import type { FlowRecord } from '../flows/flow-key.js';
 import { TCP_FLAGS, TCP_FLAG_BIT } from '../flows/schema.js';
 
-export interface LabFlow {
-  /** Epoch milliseconds (UTC). */
-  start: number;
-  /** Seconds. */
-  duration: number;
-  /** `TCP`, `UDP`, `ICMP`, ... */
-  proto: string;
-  srcAddr: string;
-  srcPort: number;
-  dstAddr: string;
-  /** For ICMP: type * 256 + code. */
-  dstPort: number;
-  packets: number;
-  bytes: number;
-  flags: number;
-  tos: number;
-}
+/** A flow the lab captured, start in epoch milliseconds (UTC). */
+export type LabFlow = FlowRecord;
 
 const PROTO_NAMES: Record<string, string> = { '1': 'ICMP', '2': 'IGMP', '6': 'TCP', '17': 'UDP', '47': 'GRE', '50': 'ESP', '58': 'ICMP6', '132': 'SCTP' };
 const FIELDS = ['ts', 'td', 'pr', 'sa', 'sp', 'da', 'dp', 'pkt', 'byt', 'flg', 'tos'] as const;

@@ -5,19 +5,11 @@
  * conversion checks the rest (dates) and names the path the same way.
  */
 import { normaliseProto } from '../flows/batch-builder.js';
+import type { FlowKey } from '../flows/flow-key.js';
 import { NONE, TCP_FLAG_BIT, type DictColumn, type FlowDataset, type TcpFlag } from '../flows/schema.js';
 
 /** One flow in a request body. */
-export interface FlowJson {
-  start: string | number;
-  duration: number;
-  proto: string;
-  srcAddr: string;
-  srcPort: number;
-  dstAddr: string;
-  dstPort: number;
-  packets: number;
-  bytes: number;
+export interface FlowJson extends FlowKey<string | number> {
   flags?: string | number;
   tos?: number;
 }

@@ -4,6 +4,7 @@
  * decimals. `score` is the probability of the predicted class; for a model trained with
  * `--loss mse` it is the raw regression output and there are no per-class probabilities.
  */
+import { flowKeyAt, type FlowKey } from '../flows/flow-key.js';
 import type { FlowDataset } from '../flows/schema.js';
 import type { FlowPredictions } from '../train/predict.js';
 
@@ -14,16 +15,7 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['csv', 'jsonl'];
 export const KEY_COLUMNS = ['start', 'duration', 'proto', 'srcAddr', 'srcPort', 'dstAddr', 'dstPort', 'packets', 'bytes'] as const;
 
 /** One classified flow as the JSON API and JSONL output give it. */
-export interface ClassifiedFlow {
-  start: string;
-  duration: number;
-  proto: string;
-  srcAddr: string;
-  srcPort: number;
-  dstAddr: string;
-  dstPort: number;
-  packets: number;
-  bytes: number;
+export interface ClassifiedFlow extends FlowKey<string> {
   predicted: string;
   score: number;
   /** Per class, when the model outputs probabilities. */
@@ -88,20 +80,13 @@ export function csvHeader(classes: readonly string[], outputs: number): string {
 
 /** Flow `i` of `ds` with its prediction (`pred` row i belongs to ds row i). */
 export function classifiedFlow(ds: FlowDataset, pred: FlowPredictions, classes: readonly string[], i: number): ClassifiedFlow {
-  const c = ds.columns;
   const k = pred.outputs;
   const cls = pred.classOf[i];
   const withProbs = hasProbabilities(classes, k);
+  const key = flowKeyAt(ds, i);
   const flow: ClassifiedFlow = {
-    start: new Date(c.start[i]).toISOString(),
-    duration: c.duration[i],
-    proto: c.proto.values[c.proto.codes[i]],
-    srcAddr: c.srcAddr.values[c.srcAddr.codes[i]],
-    srcPort: c.srcPort[i],
-    dstAddr: c.dstAddr.values[c.dstAddr.codes[i]],
-    dstPort: c.dstPort[i],
-    packets: c.packets[i],
-    bytes: c.bytes[i],
+    ...key,
+    start: new Date(key.start).toISOString(),
     predicted: classes[cls] ?? String(cls),
     score: withProbs ? Number(formatProbability(pred.prob[i * k + cls])) : num(pred.prob[i * k]),
   };

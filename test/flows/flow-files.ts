@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CIDDS_002_HEADER, CIDDS_HEADER } from '../../src/flows/cidds-format.js';
+import { flowKeyAt } from '../../src/flows/flow-key.js';
 import type { FlowDataset } from '../../src/flows/schema.js';
 
 export const CIDDS_001_HEAD = CIDDS_HEADER.join(',');
@@ -19,15 +20,7 @@ export async function writeLines(dir: string, name: string, lines: string[], opt
 export function rowOf(ds: FlowDataset, i: number): Record<string, string | number> {
   const c = ds.columns;
   return {
-    start: c.start[i],
-    duration: c.duration[i],
-    proto: c.proto.values[c.proto.codes[i]],
-    srcAddr: c.srcAddr.values[c.srcAddr.codes[i]],
-    srcPort: c.srcPort[i],
-    dstAddr: c.dstAddr.values[c.dstAddr.codes[i]],
-    dstPort: c.dstPort[i],
-    packets: c.packets[i],
-    bytes: c.bytes[i],
+    ...flowKeyAt(ds, i),
     flows: c.flows[i],
     flags: c.flags[i],
     tos: c.tos[i],
