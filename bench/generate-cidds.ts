@@ -12,6 +12,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CIDDS_HEADER, formatCiddsRow, type CiddsRow } from '../src/flows/cidds-format.js';
 import { TCP_FLAG_BIT } from '../src/flows/schema.js';
+// mulberry32: small, fast, and the same sequence on every machine.
+import { seededUniform as rng } from '../src/util/rng.js';
 
 const GENERATOR_VERSION = 1;
 
@@ -20,18 +22,6 @@ interface Marker {
   rows: number;
   version: number;
   bytes: number;
-}
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const F = TCP_FLAG_BIT;

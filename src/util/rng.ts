@@ -6,20 +6,16 @@
  * initialisation and shuffling, and is a few lines with no dependency.
  */
 export class Rng {
-  private state: number;
+  private readonly uint32: () => number;
 
   constructor(seed: number) {
     // Mix the seed so that nearby seeds (1, 2, 3) start far apart.
-    this.state = hash32(seed >>> 0 ^ 0x9e3779b9);
+    this.uint32 = mulberry32(hash32(seed >>> 0 ^ 0x9e3779b9));
   }
 
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.uint32();
   }
 
   /** Uniform in [0, 1). */
@@ -61,4 +57,25 @@ function hash32(x: number): number {
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
   return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** The bare mulberry32 stream of uniform 32-bit unsigned integers, started from `seed` unmixed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/**
+ * Uniform numbers in [0, 1) from the bare mulberry32 stream of `seed`: for fixtures and generated
+ * files, whose content must stay the same for a seed.
+ */
+export function seededUniform(seed: number): () => number {
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }

@@ -1,5 +1,6 @@
 /** Builds FlowDatasets straight from row objects, so feature tests don't depend on the readers. */
 import { NONE, type DictColumn, type FlowDataset, type SourceFile } from '../../src/flows/schema.js';
+import { seededUniform } from '../../src/util/rng.js';
 
 export interface TestFlow {
   start?: number;
@@ -78,16 +79,7 @@ export function datasetFromFlows(flows: TestFlow[], sources?: SourceFile[]): Flo
 }
 
 /** Deterministic pseudo-random generator (mulberry32) for reproducible synthetic data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededUniform;
 
 /** A mixed synthetic data set: several sources, protocols, attack types, out-of-order starts. */
 export function syntheticFlows(n: number, seed = 1): TestFlow[] {

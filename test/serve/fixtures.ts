@@ -12,17 +12,7 @@ import { TCP_FLAG_BIT } from '../../src/flows/schema.js';
 import { fitPreprocessor, type PreprocessOptions } from '../../src/features/index.js';
 import { createModel } from '../../src/nn/engine.js';
 import { saveModel } from '../../src/nn/model-io.js';
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform as rng } from '../../src/util/rng.js';
 
 export interface FlowFileOptions {
   rows: number;
