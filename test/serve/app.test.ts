@@ -3,14 +3,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { formatCiddsFlags } from '../../src/flows/cidds-format.js';
 import { readFlows } from '../../src/flows/read.js';
 import { loadTrained, type TrainedModel } from '../../src/pipeline/load-trained.js';
 import { predictFlows } from '../../src/pipeline/predict-flows.js';
 import { buildServer } from '../../src/serve/app.js';
 import type { ClassifiedFlow } from '../../src/serve/prediction-format.js';
 import { tempDir } from '../helpers.js';
-import { ciddsText, makeFlows, writeModelDir } from './fixtures.js';
+import { ciddsText, flowJsonOf, makeFlows, writeModelDir } from './fixtures.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -19,19 +18,7 @@ let trained: TrainedModel;
 let app: FastifyInstance;
 const rows = makeFlows({ rows: 300, seed: 21 });
 const csv = ciddsText(rows);
-const json = rows.map((r) => ({
-  start: new Date(r.start).toISOString(),
-  duration: r.duration,
-  proto: r.proto,
-  srcAddr: r.srcAddr,
-  srcPort: r.srcPort,
-  dstAddr: r.dstAddr,
-  dstPort: r.dstPort,
-  packets: r.packets,
-  bytes: r.bytes,
-  flags: formatCiddsFlags(r.flags),
-  tos: r.tos,
-}));
+const json = rows.map(flowJsonOf);
 
 before(async () => {
   dir = await tempDir('ntc-serve-');

@@ -6,12 +6,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CIDDS_HEADER, formatCiddsRow, type CiddsRow } from '../../src/flows/cidds-format.js';
+import { CIDDS_HEADER, formatCiddsFlags, formatCiddsRow, type CiddsRow } from '../../src/flows/cidds-format.js';
 import { readFlows } from '../../src/flows/read.js';
 import { TCP_FLAG_BIT } from '../../src/flows/schema.js';
 import { fitPreprocessor, type PreprocessOptions } from '../../src/features/index.js';
 import { createModel } from '../../src/nn/engine.js';
 import { saveModel } from '../../src/nn/model-io.js';
+import type { FlowJson } from '../../src/serve/flow-json.js';
 import { seededUniform as rng } from '../../src/util/rng.js';
 
 export interface FlowFileOptions {
@@ -55,6 +56,23 @@ export function makeFlows(o: FlowFileOptions): CiddsRow[] {
     });
   }
   return rows;
+}
+
+/** A row as a POST /v1/classify body gives it: ISO start, CIDDS flag letters. */
+export function flowJsonOf(r: CiddsRow): FlowJson & { start: string; flags: string; tos: number } {
+  return {
+    start: new Date(r.start).toISOString(),
+    duration: r.duration,
+    proto: r.proto,
+    srcAddr: r.srcAddr,
+    srcPort: r.srcPort,
+    dstAddr: r.dstAddr,
+    dstPort: r.dstPort,
+    packets: r.packets,
+    bytes: r.bytes,
+    flags: formatCiddsFlags(r.flags),
+    tos: r.tos,
+  };
 }
 
 export function ciddsText(rows: CiddsRow[]): string {

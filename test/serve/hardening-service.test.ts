@@ -8,30 +8,18 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { CIDDS_HEADER, formatCiddsFlags, formatCiddsRow } from '../../src/flows/cidds-format.js';
+import { CIDDS_HEADER, formatCiddsRow } from '../../src/flows/cidds-format.js';
 import { loadTrained, type TrainedModel } from '../../src/pipeline/load-trained.js';
 import { buildServer } from '../../src/serve/app.js';
 import { tempDir } from '../helpers.js';
-import { ciddsText, makeFlows, writeModelDir } from './fixtures.js';
+import { ciddsText, flowJsonOf, makeFlows, writeModelDir } from './fixtures.js';
 import { apply, mutation, TRICKY, withTimeout } from './mutations.js';
 
 const MAX_FLOWS = 60;
 const MAX_BODY = 40_000;
 const rows = makeFlows({ rows: 30, seed: 8 });
 const csvLines = rows.map(formatCiddsRow);
-const flows = rows.map((r) => ({
-  start: new Date(r.start).toISOString(),
-  duration: r.duration,
-  proto: r.proto,
-  srcAddr: r.srcAddr,
-  srcPort: r.srcPort,
-  dstAddr: r.dstAddr,
-  dstPort: r.dstPort,
-  packets: r.packets,
-  bytes: r.bytes,
-  flags: formatCiddsFlags(r.flags),
-  tos: r.tos,
-}));
+const flows = rows.map(flowJsonOf);
 const FIELD_NAMES = Object.keys(flows[0]);
 
 let dir = '';
