@@ -6,8 +6,8 @@
  * says what is wrong with it. Rows given to it must end with a newline inside the buffer.
  */
 import type { BatchBuilder } from './batch-builder.js';
-import { parseDecimal, parseFlags, parsePort, parseScaledCount, parseUint } from './byte-parse.js';
-import { COMMA, CR, D0, DOT, FieldScanner, FLAGS6, fieldEnd, isSep, LF, QUOTE } from './field-scanner.js';
+import { parseDecimal, parsePort, parseScaledCount, parseUint } from './byte-parse.js';
+import { COMMA, CR, D0, FieldScanner, fieldEnd, isSep, LF, QUOTE } from './field-scanner.js';
 import type { ColumnIndex, Layout } from './layout.js';
 
 const K = {
@@ -228,25 +228,10 @@ export class FastRowParser extends FieldScanner {
           break;
         }
         case K.flags: {
-          // The common 6-character UAPRSF form inline; the rest through the general parser.
-          if (isSep(buf[i + 6])) {
-            let bits = 0;
-            let k = 0;
-            for (; k < 6; k++) {
-              const c = buf[i + k];
-              if (c === FLAGS6[k]) bits |= 0x20 >> k;
-              else if (c !== DOT) break;
-            }
-            if (k === 6) {
-              out.flags[r] = bits;
-              i += 6;
-              break;
-            }
-          }
-          i = fieldEnd(buf, s);
-          const v = parseFlags(buf, s, i);
+          const v = this.flagsField(buf, i);
           if (v < 0) return -1;
           out.flags[r] = v;
+          i = this.at;
           break;
         }
         case K.tos: {
