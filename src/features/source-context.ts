@@ -75,15 +75,23 @@ export class SourceContextStore {
 
   /** Forgets sources idle for longer than the idle limit at stream time `nowMs`; returns how many. */
   evictIdle(nowMs: number): number {
-    let evicted = 0;
-    for (const [src, ctx] of this.contexts) {
-      if ((nowMs - ctx.lastStartMs) / 1000 > this.idleSeconds) {
-        this.contexts.delete(src);
-        evicted++;
-      }
-    }
-    return evicted;
+    return evictIdleEntries(this.contexts, nowMs, this.idleSeconds);
   }
+}
+
+/**
+ * Deletes the per-source entries whose last flow started more than `idleSeconds` before stream time
+ * `nowMs` (their next flow starts afresh anyway); returns how many.
+ */
+export function evictIdleEntries<K>(entries: Map<K, { lastStartMs: number }>, nowMs: number, idleSeconds: number): number {
+  let evicted = 0;
+  for (const [key, e] of entries) {
+    if ((nowMs - e.lastStartMs) / 1000 > idleSeconds) {
+      entries.delete(key);
+      evicted++;
+    }
+  }
+  return evicted;
 }
 
 /** Bits of `ContextValues.bits`: the context features that are 0/1. */

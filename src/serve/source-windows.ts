@@ -11,6 +11,7 @@
  * judged exactly as batch judges them. Flows must arrive in time order across batches (within a
  * batch any order works); an earlier flow arriving late joins the source's current window.
  */
+import { evictIdleEntries } from '../features/source-context.js';
 
 interface OpenWindow {
   /** seqLen * cols features of the window's flows so far. */
@@ -107,14 +108,7 @@ export class SourceWindows {
    * next flow would start a new window anyway. Returns how many were freed.
    */
   evictIdle(nowMs: number): number {
-    let evicted = 0;
-    for (const [key, w] of this.open) {
-      if ((nowMs - w.lastStartMs) / 1000 > this.idleSeconds) {
-        this.open.delete(key);
-        evicted++;
-      }
-    }
-    return evicted;
+    return evictIdleEntries(this.open, nowMs, this.idleSeconds);
   }
 }
 
