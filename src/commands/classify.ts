@@ -35,7 +35,7 @@ export function registerClassify(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n  ntc classify --model runs/latest/model capture.csv --out predictions.csv\n' +
-        '  nfdump -r nfcapd.202611250900 -o csv | ntc classify --model runs/latest/model --format jsonl',
+        '  nfdump -r nfcapd.202611250900 -O tstart -o csv | ntc classify --model runs/latest/model --format jsonl',
     );
   addReadOptions(cmd);
   cmd.action(async (files: string[], o: { model: string; format: OutputFormat; out?: string; idleTimeout?: number; batchSize: number; quiet?: boolean; maxBadRows?: number }) => {
