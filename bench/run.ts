@@ -13,6 +13,7 @@ import { ingestBenchmark } from './ingest.js';
 import { classifyBenchmark } from './classify.js';
 import { serveBenchmark } from './serve.js';
 import { lstmBenchmark } from './train.js';
+import { FULL_SCALE_ROWS, fullScaleBenchmark } from './full-scale.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -29,6 +30,8 @@ const SECTIONS: Record<string, (c: Context) => Promise<object>> = {
   serve: (c) => serveBenchmark({ root: c.root, seed: 42, log: c.log }),
   train: (c) => lstmBenchmark('train', { root: c.root, runs: c.runs, log: c.log }),
   predict: (c) => lstmBenchmark('predict', { root: c.root, runs: c.runs, log: c.log }),
+  // 16M flows (CIDDS-002's size) unless --rows asks for a quicker run.
+  fullScale: (c) => fullScaleBenchmark({ root: c.root, rows: process.argv.includes('--rows') ? c.rows : FULL_SCALE_ROWS, seed: 42, log: c.log }),
 };
 
 function argValue(args: string[], name: string): string | undefined {

@@ -8,8 +8,14 @@ import type { SequenceModel } from '../nn/engine.js';
 import { predictSequences, type FlowPredictions } from '../train/predict.js';
 import { sequenceSource, type SequenceSource } from '../train/source.js';
 
+export interface FlowSequences {
+  source: SequenceSource;
+  /** True class per row, when the data is labelled. */
+  targets: Int32Array | null;
+}
+
 /** Features, targets (when `labelled`) and sequences for `rows` of `ds`, as a SequenceSource. */
-export function flowSequences(p: Preprocessor, ds: FlowDataset, rows: Uint32Array, seqLen: number, labelled: boolean): { source: SequenceSource; targets: Int32Array | null } {
+export function flowSequences(p: Preprocessor, ds: FlowDataset, rows: Uint32Array, seqLen: number, labelled: boolean): FlowSequences {
   const features = transformFlows(p, ds, rows);
   const targets = labelled ? encodeTargets(p, ds, rows) : null;
   const gatherTargets = targets ?? new Int32Array(rows.length).fill(-1);
@@ -26,7 +32,13 @@ export interface FlowPredictionResult extends FlowPredictions {
 
 export async function predictFlows(model: SequenceModel, p: Preprocessor, ds: FlowDataset, rows: Uint32Array, opts: { batchSize: number; labelled: boolean }): Promise<FlowPredictionResult> {
   const t0 = performance.now();
-  const { source, targets } = flowSequences(p, ds, rows, model.spec.seqLen, opts.labelled);
-  const pred = await predictSequences(model, source, opts.batchSize);
-  return { ...pred, targets, seconds: (performance.now() - t0) / 1000 };
+  const pred = await predictFlowSequences(model, flowSequences(p, ds, rows, model.spec.seqLen, opts.labelled), opts.batchSize);
+  return { ...pred, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** predictFlows for sequences already built; `seconds` counts the prediction alone. */
+export async function predictFlowSequences(model: SequenceModel, seqs: FlowSequences, batchSize: number): Promise<FlowPredictionResult> {
+  const t0 = performance.now();
+  const pred = await predictSequences(model, seqs.source, batchSize);
+  return { ...pred, targets: seqs.targets, seconds: (performance.now() - t0) / 1000 };
 }

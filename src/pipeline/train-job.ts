@@ -26,6 +26,7 @@ export async function runTrainJob(job: TrainJob): Promise<{ result: TrainRunResu
   });
   result.metrics.timing.ingestRowsPerSec = rowsPerSec;
   result.trainMetrics.timing.ingestRowsPerSec = rowsPerSec;
+  process.stderr.write('writing the run...\n');
   const summary = summarizeDataset(train, result.preprocessor);
   const files = await writeRun(job.outDir, result, { config: job.config, summary, trainFiles: job.trainFiles, testFiles: job.testFiles, notes: job.notes });
   result.model.dispose();
