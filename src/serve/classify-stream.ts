@@ -5,12 +5,15 @@
  */
 import { newContext, sourceBatches, type ReadOptions, type ReadProgress } from '../flows/read.js';
 import { fileSize } from '../flows/byte-source.js';
-import type { BadRow } from '../flows/schema.js';
+import type { BadRow, FlowDataset } from '../flows/schema.js';
 import type { TrainedModel } from '../pipeline/load-trained.js';
+import type { FlowPredictions } from '../train/predict.js';
 import { UserError } from '../util/errors.js';
 import { coalesceBatches } from './coalesce.js';
-import { csvHeader, formatCsvRows, formatJsonlRows, type OutputFormat } from './prediction-format.js';
+import { ByteWriter } from './byte-writer.js';
 import type { OutputSink } from './output-sink.js';
+import type { OutputFormat } from './prediction-format.js';
+import { predictionRows, type PredictionRows } from './prediction-rows.js';
 import { StreamClassifier, type StreamStats } from './stream-classifier.js';
 
 export const DEFAULT_CLASSIFY_BATCH_ROWS = 131072;
@@ -51,8 +54,10 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
   let bytesTotal = 0;
   for (const p of o.inputs) bytesTotal = p === '-' ? -Infinity : bytesTotal + (await fileSize(p));
   const ctx = newContext({ ...o.read, onProgress: o.onProgress }, Number.isFinite(bytesTotal) ? bytesTotal : 0);
-  const classes = trained.preprocessor.classes;
   const classifier = new StreamClassifier(trained.model, trained.preprocessor, { idleSeconds: o.idleSeconds, batchSize: o.batchSize });
+  const rows = predictionRows(o.format, trained.preprocessor.classes, trained.model.spec.outputs);
+  const out = new ByteWriter();
+  // The header goes out with the first results (or at the end), so a failed read writes nothing.
   let headerDone = false;
   let stoppedEarly = false;
   outer: for (const path of o.inputs) {
@@ -61,9 +66,9 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
     const batches = sourceBatches(path, ctx, { batchRows, grow: false, flushEachChunk: live });
     for await (const batch of coalesceBatches(batches, batchRows, o.maxDelayMs ?? 1000)) {
       const pred = await classifier.classify(batch);
-      if (!headerDone && o.format === 'csv') await sink.write(csvHeader(classes, pred.outputs));
+      if (!headerDone) await sink.write(rows.header);
       headerDone = true;
-      await sink.write(o.format === 'csv' ? formatCsvRows(batch, pred, classes) : formatJsonlRows(batch, pred, classes));
+      await writeRows(sink, out, rows, batch, pred);
       if (sink.closed) {
         stoppedEarly = true;
         break outer;
@@ -71,7 +76,7 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
     }
   }
   if (!stoppedEarly) ctx.log.checkFinal(ctx.rowsBefore);
-  if (!headerDone && o.format === 'csv') await sink.write(csvHeader(classes, trained.model.spec.outputs));
+  if (!headerDone) await sink.write(rows.header);
   return {
     flows: classifier.stats.flows,
     badRowCount: ctx.log.count,
@@ -80,4 +85,14 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
     stream: { ...classifier.stats },
     stoppedEarly,
   };
+}
+
+/** One batch's rows, a buffer at a time; each batch ends with a write so live streams are answered at once. */
+async function writeRows(sink: OutputSink, out: ByteWriter, rows: PredictionRows, batch: FlowDataset, pred: FlowPredictions): Promise<void> {
+  for (let i = 0; ; ) {
+    i = rows.fill(out, batch, pred, i);
+    const chunk = out.take();
+    await sink.write(chunk.bytes, chunk.release);
+    if (i >= batch.length || sink.closed) return;
+  }
 }

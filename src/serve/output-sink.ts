@@ -9,8 +9,12 @@ import { siblingTempPath } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 
 export interface OutputSink {
-  /** Resolves once the text is accepted (waits while the stream is backed up). */
-  write(text: string): Promise<void>;
+  /**
+   * Resolves once the data is accepted (waits while the stream is backed up). `done` is called once
+   * the sink has finished with the bytes (written out, or dropped after the reader went away), so
+   * the caller may reuse their buffer; it may not be called when the stream fails.
+   */
+  write(data: string | Uint8Array, done?: () => void): Promise<void>;
   /** True once the reader went away (stdout closed by `| head`): stop producing, quietly. */
   readonly closed: boolean;
   commit(): Promise<void>;
@@ -31,10 +35,13 @@ function streamSink(stream: NodeJS.WritableStream, onCommit: () => Promise<void>
     get closed() {
       return closed;
     },
-    async write(text) {
+    async write(data, done) {
       check();
-      if (closed || text.length === 0) return;
-      if (!stream.write(text)) {
+      if (closed || data.length === 0) {
+        done?.();
+        return;
+      }
+      if (!stream.write(data, done && (() => done()))) {
         await new Promise<void>((resolve) => {
           const done = (): void => {
             stream.off('drain', done);

@@ -35,8 +35,12 @@ after(async () => {
 });
 
 function memorySink(): OutputSink & { text: () => string } {
-  const parts: string[] = [];
-  return { closed: false, write: async (s) => void parts.push(s), commit: async () => {}, abort: async () => {}, text: () => parts.join('') };
+  const parts: Buffer[] = [];
+  const write = async (data: string | Uint8Array, done?: () => void): Promise<void> => {
+    parts.push(Buffer.from(data));
+    done?.();
+  };
+  return { closed: false, write, commit: async () => {}, abort: async () => {}, text: () => Buffer.concat(parts).toString('utf8') };
 }
 
 interface Parsed {
