@@ -92,18 +92,21 @@ export class ByteWriter {
   /** A non-negative integer below 2^53. */
   unsigned(v: number): void {
     const buf = this.buf;
-    let digits = 1;
-    for (let t = v; t >= 10; t = (t - (t % 10)) / 10) digits++;
-    let p = this.pos + digits;
-    this.pos = p;
     if (v < 0x80000000) {
       let t = v | 0;
+      const digits = t < 10 ? 1 : t < 100 ? 2 : t < 1000 ? 3 : t < 10000 ? 4 : t < 100000 ? 5 : t < 1000000 ? 6 : t < 10000000 ? 7 : t < 100000000 ? 8 : t < 1000000000 ? 9 : 10;
+      let p = this.pos + digits;
+      this.pos = p;
       do {
         const q = (t / 10) | 0;
         buf[--p] = ZERO + t - q * 10;
         t = q;
       } while (t > 0);
     } else {
+      let digits = 1;
+      for (let t = v; t >= 10; t = (t - (t % 10)) / 10) digits++;
+      let p = this.pos + digits;
+      this.pos = p;
       let t = v;
       do {
         // % and the division of an exact multiple of 10 are exact; Math.floor(t / 10) is not always.

@@ -68,6 +68,7 @@ export class SourceWindows {
       return { seqLen, count: n, rowIndex, prefix: new Float32Array(0), prefixRows: 0 };
     }
     const batch = ++this.batches;
+    const touched: OpenWindow[] = [];
     let rowIndex: Int32Array = new Int32Array(Math.max(1, n) * seqLen).fill(-1);
     let count = 0;
     let prefix: Float32Array = new Float32Array(0);
@@ -86,6 +87,7 @@ export class SourceWindows {
       if (w.batch !== batch || w.count === 0) {
         if (count * seqLen >= rowIndex.length) rowIndex = growFilled(rowIndex, rowIndex.length * 2);
         w.seq = count++;
+        if (w.batch !== batch) touched.push(w);
         w.batch = batch;
         if (w.count > 0) {
           // The window began in an earlier batch: run its flows again in front of this one.
@@ -96,10 +98,12 @@ export class SourceWindows {
         }
       }
       rowIndex[w.seq * seqLen + w.count] = i;
-      w.steps.set(features.subarray(i * cols, (i + 1) * cols), w.count * cols);
       w.count++;
       if (t0 > w.lastStartMs) w.lastStartMs = t0;
     }
+    // Only windows still open after the batch need their features kept: copy them once, here,
+    // rather than every flow's row as it arrives.
+    for (const w of touched) if (w.count < seqLen) keepSteps(w, rowIndex, features, prefix, n, cols, seqLen);
     return { seqLen, count, rowIndex: rowIndex.subarray(0, count * seqLen), prefix: prefix.subarray(0, prefixRows * cols), prefixRows };
   }
 
@@ -109,6 +113,18 @@ export class SourceWindows {
    */
   evictIdle(nowMs: number): number {
     return evictIdleEntries(this.open, nowMs, this.idleSeconds);
+  }
+}
+
+/** Copies the features of `w`'s current sequence (batch rows or prefix rows) into `w.steps`. */
+function keepSteps(w: OpenWindow, rowIndex: Int32Array, features: Float32Array, prefix: Float32Array, n: number, cols: number, seqLen: number): void {
+  const steps = w.steps;
+  for (let t = 0; t < w.count; t++) {
+    const r = rowIndex[w.seq * seqLen + t];
+    const src = r < n ? features : prefix;
+    const from = (r < n ? r : r - n) * cols;
+    const to = t * cols;
+    for (let j = 0; j < cols; j++) steps[to + j] = src[from + j];
   }
 }
 

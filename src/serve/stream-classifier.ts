@@ -6,9 +6,9 @@
  */
 import { SourceContextStore, timeOrder, transformFlows, type Preprocessor } from '../features/index.js';
 import type { FlowDataset } from '../flows/schema.js';
-import type { SequenceModel } from '../nn/engine.js';
-import { predictSequences, type FlowPredictions } from '../train/predict.js';
-import { sequenceSource } from '../train/source.js';
+import { classOfOutput, type SequenceModel } from '../nn/engine.js';
+import { sequenceSpans } from '../train/batching.js';
+import type { FlowPredictions } from '../train/predict.js';
 import { SourceWindows, type WindowBatch } from './source-windows.js';
 
 export interface StreamClassifierOptions {
@@ -67,35 +67,67 @@ export class StreamClassifier {
     for (let i = 0; i < n; i++) all[i] = i;
     const features = transformFlows(this.preprocessor, ds, all, { contexts: this.contexts });
     const wb = this.windows.assign(srcAddr.codes, start, features.data, timeOrder(ds, all));
-    const pred = await predictSequences(this.model, windowSource(wb, features.data, features.cols, n), this.batchSize);
+    const pred = await this.predictWindows(wb, features.data, features.cols, n);
     this.stats.flows += n;
     this.stats.prefixSteps += wb.prefixRows;
     this.stats.openWindows = this.windows.size;
     this.stats.openContexts = this.contexts.size;
-    const k = pred.outputs;
-    return { classOf: pred.classOf.subarray(0, n), prob: pred.prob.subarray(0, n * k), outputs: k };
+    return pred;
+  }
+
+  /**
+   * Runs the model over the batch's windows and gives each flow the output of its own step. Windows
+   * do not overlap, so every flow sits at exactly one step (prefix rows' outputs are dropped).
+   * Windows go to the model shortest first, in model batches of `batchSize`, as predictSequences
+   * orders them, so the engine skips the padding of short windows.
+   */
+  private async predictWindows(wb: WindowBatch, features: Float32Array, cols: number, n: number): Promise<FlowPredictions> {
+    const { spec } = this.model;
+    const { seqLen, rowIndex } = wb;
+    const k = spec.outputs;
+    const classOf = new Int32Array(n).fill(-1);
+    const prob = new Float32Array(n * k);
+    const spans = sequenceSpans(wb);
+    const order = byLength(spans, seqLen);
+    for (let first = 0; first < order.length; first += this.batchSize) {
+      const ids = order.subarray(first, Math.min(order.length, first + this.batchSize));
+      const x = new Float32Array(ids.length * seqLen * cols);
+      const mask = new Float32Array(ids.length * seqLen);
+      for (let b = 0; b < ids.length; b++) {
+        const s = ids[b];
+        for (let t = 0; t < spans[s]; t++) {
+          const r = rowIndex[s * seqLen + t];
+          if (r < 0) continue;
+          const step = b * seqLen + t;
+          const src = r < n ? features : wb.prefix;
+          const from = (r < n ? r : r - n) * cols;
+          const to = step * cols;
+          for (let j = 0; j < cols; j++) x[to + j] = src[from + j];
+          mask[step] = 1;
+        }
+      }
+      const out = await this.model.predict(x, ids.length, mask);
+      for (let b = 0; b < ids.length; b++) {
+        const s = ids[b];
+        for (let t = 0; t < spans[s]; t++) {
+          const r = rowIndex[s * seqLen + t];
+          if (r < 0 || r >= n) continue;
+          const off = (b * seqLen + t) * k;
+          for (let j = 0; j < k; j++) prob[r * k + j] = out[off + j];
+          classOf[r] = classOfOutput(spec, out, off);
+        }
+      }
+    }
+    return { classOf, prob, outputs: k };
   }
 }
 
-/** The batch's sequences as a SequenceSource; rows >= n come from the prefix features. */
-function windowSource(wb: WindowBatch, features: Float32Array, cols: number, n: number) {
-  const { seqLen, rowIndex } = wb;
-  return sequenceSource({ seqLen, count: wb.count, rowIndex }, n + wb.prefixRows, (ids) => {
-    const batch = ids.length;
-    const x = new Float32Array(batch * seqLen * cols);
-    const y = new Int32Array(batch * seqLen).fill(-1);
-    const mask = new Float32Array(batch * seqLen);
-    for (let b = 0; b < batch; b++) {
-      const s = ids[b];
-      for (let t = 0; t < seqLen; t++) {
-        const r = rowIndex[s * seqLen + t];
-        if (r < 0) continue;
-        const step = b * seqLen + t;
-        const src = r < n ? features.subarray(r * cols, (r + 1) * cols) : wb.prefix.subarray((r - n) * cols, (r - n + 1) * cols);
-        x.set(src, step * cols);
-        mask[step] = 1;
-      }
-    }
-    return { x, y, mask };
-  });
+/** Sequence ids by span, shortest first, ties by id (a counting sort: spans are at most seqLen). */
+function byLength(spans: Uint16Array, seqLen: number): Uint32Array {
+  const starts = new Uint32Array(seqLen + 2);
+  for (let s = 0; s < spans.length; s++) starts[spans[s] + 1]++;
+  for (let l = 1; l <= seqLen + 1; l++) starts[l] += starts[l - 1];
+  const order = new Uint32Array(spans.length);
+  for (let s = 0; s < spans.length; s++) order[starts[spans[s]]++] = s;
+  return order;
 }
