@@ -27,7 +27,7 @@ export function splitByTime(start: Float64Array, rows: Uint32Array, fractions: S
     if (r >= start.length) throw new Error(`row ${r} is outside the ${start.length} flows`);
     if (!Number.isFinite(start[r])) throw new Error(`flow row ${r} has no valid start time (${start[r]})`);
   }
-  const sorted = Uint32Array.from(rows).sort((a, b) => start[a] - start[b] || a - b);
+  const sorted = inTimeOrder(start, rows) ? Uint32Array.from(rows) : Uint32Array.from(rows).sort((a, b) => start[a] - start[b] || a - b);
   const n = sorted.length;
   const tieEnd = (cut: number) => {
     while (cut > 0 && cut < n && start[sorted[cut]] === start[sorted[cut - 1]]) cut++;
@@ -60,8 +60,24 @@ export function splitRandom(rowsOrCount: Uint32Array | number, fractions: SplitF
   };
 }
 
+/**
+ * Whether `rows` already are in (start, row) order, as flow files nearly always are. A sort with a
+ * comparator costs about 0.4 µs per row even on sorted input (7 s on CIDDS-002's 16M flows); this
+ * check costs a hundredth of that.
+ */
+function inTimeOrder(start: Float64Array, rows: Uint32Array): boolean {
+  for (let i = 1; i < rows.length; i++) {
+    const a = rows[i - 1];
+    const b = rows[i];
+    if (start[a] > start[b] || (start[a] === start[b] && a > b)) return false;
+  }
+  return true;
+}
+
 function ascending(a: Uint32Array): Uint32Array {
-  return Uint32Array.from(a).sort();
+  const copy = Uint32Array.from(a);
+  for (let i = 1; i < copy.length; i++) if (copy[i - 1] > copy[i]) return copy.sort();
+  return copy;
 }
 
 function checkFractions(f: SplitFractions): void {

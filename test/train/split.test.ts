@@ -50,3 +50,18 @@ test('random split: seeded, disjoint, complete, sized by fraction', () => {
   const sub = splitRandom(Uint32Array.from([10, 20, 30, 40]), { validation: 0, test: 0.5 }, 1);
   assert.deepEqual(union(sub.train, sub.test), [10, 20, 30, 40]);
 });
+
+test('time split of flows already in time order equals the split of the same rows given in any order', () => {
+  const rng = new Rng(4);
+  // Non-decreasing starts with many ties, as flow files are written.
+  let t = 0;
+  const start = new Float64Array(500).map(() => (t += rng.next() < 0.4 ? 0 : 1));
+  const inOrder = new Uint32Array(500).map((_, i) => i);
+  const shuffled = rng.shuffle(Uint32Array.from(inOrder));
+  // Time order but ties in descending row order: still needs the sort for ties to go by row.
+  const tiesReversed = Uint32Array.from(inOrder).sort((a, b) => start[a] - start[b] || b - a);
+  const fractions = { validation: 0.15, test: 0.25 };
+  const expected = splitByTime(start, shuffled, fractions);
+  assert.deepEqual(splitByTime(start, inOrder, fractions), expected);
+  assert.deepEqual(splitByTime(start, tiesReversed, fractions), expected);
+});
