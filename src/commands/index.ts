@@ -6,6 +6,7 @@ import { registerRun } from './run.js';
 import { registerTrain } from './train.js';
 import { registerClassify } from './classify.js';
 import { registerServe } from './serve.js';
+import { addEngineOptions } from './engine-options.js';
 
 /** Each subcommand lives in its own file in this folder and is added here. */
 export function registerCommands(program: Command): void {
@@ -17,4 +18,5 @@ export function registerCommands(program: Command): void {
   registerLab(program);
   registerClassify(program);
   registerServe(program);
+  addEngineOptions(program);
 }

@@ -156,14 +156,42 @@ export function validateSpec(spec: ModelSpec): ModelSpec {
 /** Builds a model on one engine: fresh (seeded) weights, or the given ones. */
 export type EngineFactory = (spec: ModelSpec, weights?: NamedTensor[]) => Promise<SequenceModel>;
 
-export const DEFAULT_ENGINE = 'tfjs-wasm';
+/**
+ * The hand-written WebAssembly engine (wasm-model.ts) is the default: 2-3x faster than tfjs here
+ * (see `npm run bench`). `tfjs` (also `tfjs-wasm`, its name in model.json) stays as the reference
+ * engine that the wasm engine is tested against.
+ */
+export const DEFAULT_ENGINE = 'wasm';
+
+const loadTfjs = async (): Promise<EngineFactory> => (await import('./tfjs-model.js')).createTfjsModel;
 
 /** Engines by name, loaded on first use (so an unused engine's dependencies are never imported). */
 const engines = new Map<string, () => Promise<EngineFactory>>([
-  ['tfjs-wasm', async () => (await import('./tfjs-model.js')).createTfjsModel],
+  ['wasm', async () => (await import('./wasm-model.js')).createWasmModel],
+  ['tfjs', loadTfjs],
+  ['tfjs-wasm', loadTfjs],
 ]);
 
-/** Makes another engine available to createModel/loadModel, e.g. a hand-written WebAssembly LSTM. */
+/** Process-wide choices of the command line (--engine, --threads), used where a caller names none. */
+const runtime: { engine: string; threads?: number } = { engine: DEFAULT_ENGINE };
+
+export function setEngineDefaults(opts: { engine?: string; threads?: number }): void {
+  if (opts.engine !== undefined) {
+    if (!engines.has(opts.engine)) throw new Error(`unknown model engine "${opts.engine}" (available: ${engineNames().join(', ')})`);
+    runtime.engine = opts.engine;
+  }
+  if (opts.threads !== undefined) {
+    if (!(Number.isInteger(opts.threads) && opts.threads >= 1)) throw new Error(`threads must be a positive integer, got ${opts.threads}`);
+    runtime.threads = opts.threads;
+  }
+}
+
+/** Threads an engine should use when its caller names none (undefined: the engine decides). */
+export function defaultThreadCount(): number | undefined {
+  return runtime.threads;
+}
+
+/** Makes another engine available to createModel/loadModel. */
 export function registerEngine(name: string, load: () => Promise<EngineFactory>): void {
   engines.set(name, load);
 }
@@ -175,7 +203,7 @@ export function engineNames(): string[] {
 /** Creates a model: freshly initialised from `spec.seed`, or holding `weights`. */
 export async function createModel(spec: ModelSpec, opts: { engine?: string; weights?: NamedTensor[] } = {}): Promise<SequenceModel> {
   validateSpec(spec);
-  const name = opts.engine ?? DEFAULT_ENGINE;
+  const name = opts.engine ?? runtime.engine;
   const load = engines.get(name);
   if (!load) throw new Error(`unknown model engine "${name}" (available: ${engineNames().join(', ')})`);
   return (await load())(spec, opts.weights);

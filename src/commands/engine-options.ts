@@ -1,0 +1,24 @@
+/** `--engine` and `--threads` on every command that trains or runs a model. */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { setEngineDefaults } from '../nn/engine.js';
+
+const MODEL_COMMANDS = ['run', 'train', 'evaluate', 'classify', 'serve'];
+
+function threads(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive whole number, got "${v}"`);
+  return n;
+}
+
+export function addEngineOptions(program: Command): void {
+  for (const cmd of program.commands) {
+    if (!MODEL_COMMANDS.includes(cmd.name())) continue;
+    cmd
+      .addOption(new Option('--engine <name>', 'compute engine: wasm (SIMD kernels, several threads) or tfjs (the reference)').choices(['wasm', 'tfjs']).default('wasm'))
+      .addOption(new Option('--threads <n>', 'threads of the wasm engine (default: up to 2, one per core)').argParser(threads));
+    cmd.hook('preAction', (_, action) => {
+      const o = action.opts();
+      setEngineDefaults({ engine: o.engine as string, threads: o.threads as number | undefined });
+    });
+  }
+}

@@ -1,0 +1,346 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  type BatchResult, type ModelSpec, type NamedTensor, type SequenceBatch, type SequenceModel,
+  classCount, defaultThreadCount, validateSpec, weightShapes,
+} from './engine.js';
+import { initialWeights } from './init.js';
+import { countReal, needsCarry, realSpan } from './layout.js';
+import { C, EXIT, resultView, writeJob } from './wasm-control.js';
+import { type LstmKernels, createMemory, instantiateKernels, kernelModule } from './wasm-kernels.js';
+import { LstmPass, type MemoryPlan, type PassJob, PassMode, memoryPlan, mixSeed } from './wasm-pass.js';
+
+/**
+ * The sequence model on hand-written WebAssembly kernels (src/nn/kernels, AssemblyScript with
+ * 128-bit SIMD): the same network, loss and Adam as the tfjs engine, in one flat shared memory.
+ * A batch is cut into one share of rows per thread; the main thread computes the first share and
+ * each worker thread one more, all reading the same weights. Weight gradients of the shares are
+ * summed in a fixed order and Adam runs once, so a batch's update is the same for any thread
+ * timing, and dropout masks are hashed from the row's position in the whole batch, so they do not
+ * depend on the split either. (Float sums split differently by thread count may differ in the
+ * last bits; the same seed and thread count give bit-identical weights.)
+ */
+
+/** Sequences per share below which a batch is not split (handing over costs more than it saves). */
+const MIN_ROWS_PER_THREAD = 16;
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+/** tfjs's Adam epsilon for float32, so both engines take the same steps. */
+const ADAM_EPSILON = 1e-7;
+/** A worker that does not finish a job in this time is taken for dead. */
+const WORKER_TIMEOUT_MS = 120_000;
+
+export interface WasmModelOptions {
+  /** Threads (main + workers); default --threads, else NTC_THREADS, else min(2, available cores). */
+  threads?: number;
+}
+
+export function defaultThreads(): number {
+  const chosen = defaultThreadCount();
+  if (chosen !== undefined) return chosen;
+  const env = Number(process.env.NTC_THREADS);
+  if (Number.isInteger(env) && env > 0) return env;
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
+export async function createWasmModel(spec: ModelSpec, weights?: NamedTensor[], options: WasmModelOptions = {}): Promise<WasmSequenceModel> {
+  validateSpec(spec);
+  const threads = options.threads ?? defaultThreads();
+  if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`threads must be a positive integer, got ${threads}`);
+  const model = new WasmSequenceModel(spec, weights ?? initialWeights(spec), threads);
+  await model.startWorkers();
+  return model;
+}
+
+interface WorkerHandle {
+  worker: Worker;
+  ctrl: Int32Array;
+  result: Float64Array;
+  seq: number;
+}
+
+export class WasmSequenceModel implements SequenceModel {
+  readonly engine = 'wasm';
+  private readonly memory: WebAssembly.Memory;
+  private readonly k: LstmKernels;
+  private plan: MemoryPlan;
+  private mainPass: LstmPass;
+  private readonly workers: WorkerHandle[] = [];
+  private readonly mainResult = new Float64Array(2);
+  private f32!: Float32Array;
+  private i32!: Int32Array;
+  private adamStep = 0;
+  private batchCounter = 0;
+  private disposed = false;
+
+  constructor(readonly spec: ModelSpec, weights: NamedTensor[], readonly threads: number) {
+    checkWeights(spec, weights);
+    this.memory = createMemory(1);
+    this.k = instantiateKernels(this.memory);
+    this.plan = memoryPlan(spec, threads, MIN_ROWS_PER_THREAD, this.k.heapBase());
+    this.growTo(this.plan.end);
+    this.refreshViews();
+    this.mainPass = this.passFor(0);
+    this.writeWeights(weights);
+  }
+
+  /** The kernel build in use (`lstm-simd` or `lstm-relaxed-simd`). */
+  get kernelBuild(): string {
+    return kernelModule().build;
+  }
+
+  async startWorkers(): Promise<void> {
+    for (let index = 1; index < this.threads; index++) {
+      const control = new SharedArrayBuffer(C.SIZE * 4);
+      const worker = new Worker(new URL('./wasm-worker.js', import.meta.url), {
+        workerData: { memory: this.memory, control, spec: this.spec, threads: this.threads, index },
+      });
+      worker.unref();
+      const ctrl = new Int32Array(control);
+      this.workers.push({ worker, ctrl, result: resultView(ctrl), seq: 0 });
+      // A first empty job proves the worker runs (and compiles its kernels before the first batch).
+      await new Promise<void>((resolve, reject) => {
+        worker.once('error', reject);
+        const poll = () => (Atomics.load(ctrl, C.DONE) === 1 ? resolve() : setTimeout(poll, 2));
+        writeJob(ctrl, { mode: PassMode.Evaluate, rows: 0, span: 0, carry: false, rowOffset: 0, batchRows: 0, scale: 0, dropoutSeed: 0 }, this.plan.threads[0].capacity);
+        Atomics.store(ctrl, C.SEQ, 1);
+        Atomics.notify(ctrl, C.SEQ);
+        this.workers[this.workers.length - 1].seq = 1;
+        poll();
+      });
+    }
+  }
+
+  async trainBatch(batch: SequenceBatch): Promise<BatchResult> {
+    return this.runBatch(batch, PassMode.Train);
+  }
+
+  async evaluateBatch(batch: SequenceBatch): Promise<BatchResult> {
+    return this.runBatch(batch, PassMode.Evaluate);
+  }
+
+  async predict(x: Float32Array, batch: number, mask?: Float32Array): Promise<Float32Array> {
+    this.checkAlive();
+    const { spec } = this;
+    checkLength('x', x, batch * spec.seqLen * spec.inputSize);
+    if (mask) checkLength('mask', mask, batch * spec.seqLen);
+    const out = new Float32Array(batch * spec.seqLen * spec.outputs);
+    const span = mask ? realSpan(mask, batch, spec.seqLen) : spec.seqLen;
+    if (span === 0 || batch === 0) return out;
+    const carry = mask ? needsCarry(mask, batch, spec.seqLen) : false;
+    const shares = this.shares(batch);
+    shares.forEach((s, i) => this.upload(i, s, x, undefined, mask, batch, span, carry));
+    this.runShares(shares, { mode: PassMode.Predict, span, carry, batchRows: batch, scale: 0, dropoutSeed: 0 });
+    const K = spec.outputs;
+    shares.forEach((s, i) => {
+      const base = this.plan.threads[i].logits / 4;
+      for (let t = 0; t < span; t++) {
+        for (let r = 0; r < s.rows; r++) {
+          const src = base + (t * s.rows + r) * K;
+          const dst = ((s.first + r) * spec.seqLen + t) * K;
+          for (let j = 0; j < K; j++) out[dst + j] = this.f32[src + j];
+        }
+      }
+    });
+    return out;
+  }
+
+  /** Gradient of the loss (without dropout) with respect to every weight; for gradient checks. */
+  lossGradients(batch: SequenceBatch): NamedTensor[] {
+    this.runBatch(batch, PassMode.Gradients);
+    this.reduceGradients();
+    return this.readTensors(this.plan.params.grads[0]);
+  }
+
+  getWeights(): NamedTensor[] {
+    this.checkAlive();
+    return this.readTensors(this.plan.params.weights);
+  }
+
+  /** Replaces the weights; Adam's moment estimates are kept (used to restore the best epoch). */
+  setWeights(weights: NamedTensor[]): void {
+    this.checkAlive();
+    checkWeights(this.spec, weights);
+    this.writeWeights(weights);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const w of this.workers) {
+      w.ctrl[C.MODE] = EXIT;
+      Atomics.add(w.ctrl, C.SEQ, 1);
+      Atomics.notify(w.ctrl, C.SEQ);
+      void w.worker.terminate();
+    }
+  }
+
+  private runBatch(batch: SequenceBatch, mode: PassMode): BatchResult {
+    this.checkAlive();
+    const { spec } = this;
+    const n = batch.batch;
+    checkLength('x', batch.x, n * spec.seqLen * spec.inputSize);
+    checkLength('y', batch.y, n * spec.seqLen);
+    checkLength('mask', batch.mask, n * spec.seqLen);
+    const steps = countReal(batch.mask);
+    if (steps === 0) return { loss: 0, correct: 0, steps: 0 };
+    const span = realSpan(batch.mask, n, spec.seqLen);
+    const carry = needsCarry(batch.mask, n, spec.seqLen);
+    const shares = this.shares(n);
+    shares.forEach((s, i) => this.upload(i, s, batch.x, batch.y, batch.mask, n, span, carry));
+    const dropoutSeed = mode === PassMode.Train ? mixSeed(spec.seed ^ 0x5eed, this.batchCounter++) : 0;
+    const sums = this.runShares(shares, { mode, span, carry, batchRows: n, scale: 1 / steps, dropoutSeed });
+    if (mode === PassMode.Train) {
+      this.reduceGradients();
+      this.adamStep++;
+      const p = this.plan.params;
+      this.k.adam(p.weights, p.grads[0], p.m, p.v, p.count, spec.lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON,
+        1 - ADAM_BETA1 ** this.adamStep, 1 - ADAM_BETA2 ** this.adamStep);
+    }
+    return { loss: sums[0] / steps, correct: sums[1], steps };
+  }
+
+  /** Rows per thread: equal shares, none smaller than MIN_ROWS_PER_THREAD (so small batches stay on one thread). */
+  private shares(batch: number): { first: number; rows: number }[] {
+    const used = Math.max(1, Math.min(this.threads, Math.floor(batch / MIN_ROWS_PER_THREAD)));
+    const per = Math.ceil(batch / used);
+    this.ensureCapacity(per);
+    const out: { first: number; rows: number }[] = [];
+    for (let first = 0; first < batch; first += per) out.push({ first, rows: Math.min(per, batch - first) });
+    return out;
+  }
+
+  private runShares(shares: { first: number; rows: number }[], common: Omit<PassJob, 'rows' | 'rowOffset'>): [number, number] {
+    const capacity = this.plan.threads[0].capacity;
+    for (let i = 1; i < shares.length; i++) {
+      const w = this.workers[i - 1];
+      writeJob(w.ctrl, { ...common, rows: shares[i].rows, rowOffset: shares[i].first }, capacity);
+      w.ctrl[C.FAILED] = 0;
+      w.seq++;
+      Atomics.store(w.ctrl, C.SEQ, w.seq);
+      Atomics.notify(w.ctrl, C.SEQ);
+    }
+    this.mainPass.run({ ...common, rows: shares[0].rows, rowOffset: 0 }, this.mainResult);
+    let loss = this.mainResult[0];
+    let correct = this.mainResult[1];
+    for (let i = 1; i < shares.length; i++) {
+      const w = this.workers[i - 1];
+      const t0 = Date.now();
+      for (;;) {
+        const done = Atomics.load(w.ctrl, C.DONE);
+        if (done === w.seq) break;
+        if (Date.now() - t0 > WORKER_TIMEOUT_MS) throw new Error(`wasm engine: worker ${i} did not finish its share in ${WORKER_TIMEOUT_MS / 1000} s`);
+        Atomics.wait(w.ctrl, C.DONE, done, 1000);
+      }
+      if (w.ctrl[C.FAILED]) throw new Error(`wasm engine: worker ${i} failed (its error is on stderr)`);
+      if (common.mode !== PassMode.Predict) {
+        loss += w.result[0];
+        correct += w.result[1];
+      }
+    }
+    return [loss, correct];
+  }
+
+  /** Sums every thread's weight gradients into the first copy, always in thread order. */
+  private reduceGradients(): void {
+    const p = this.plan.params;
+    for (let i = 1; i < this.threads; i++) this.k.addInto(p.grads[i], p.grads[0], p.count);
+  }
+
+  /**
+   * Writes one share's rows time-major into its thread's workspace: inputs; targets (-1 at
+   * padding) and loss weights (class weight x mask) when `y` is given, else -1 and 0; the mask
+   * rows when padding precedes a real step.
+   */
+  private upload(thread: number, share: { first: number; rows: number }, x: Float32Array, y: Int32Array | undefined, mask: Float32Array | undefined, batch: number, span: number, carry: boolean): void {
+    const { spec, f32, i32 } = this;
+    const plan = this.plan.threads[thread];
+    const I = spec.inputSize;
+    const S = spec.seqLen;
+    const R = share.rows;
+    const cw = spec.classWeights;
+    const classes = classCount(spec);
+    const xb = plan.x / 4;
+    const yb = plan.y / 4;
+    const wb = plan.w / 4;
+    const mb = plan.mask / 4;
+    for (let t = 0; t < span; t++) {
+      for (let r = 0; r < R; r++) {
+        const b = share.first + r;
+        const src = (b * S + t) * I;
+        const dst = xb + (t * R + r) * I;
+        for (let i = 0; i < I; i++) f32[dst + i] = x[src + i];
+        const m = mask ? mask[b * S + t] : 1;
+        const row = t * R + r;
+        if (y && m !== 0) {
+          const cls = y[b * S + t];
+          if (!(cls >= 0 && cls < classes)) throw new Error(`target class ${cls} at sequence ${b}, step ${t} is outside 0..${classes - 1}`);
+          i32[yb + row] = cls;
+          f32[wb + row] = m * (cw ? cw[cls] : 1);
+        } else {
+          i32[yb + row] = -1;
+          f32[wb + row] = 0;
+        }
+        if (carry) f32[mb + row] = m;
+      }
+    }
+    void batch;
+  }
+
+  private ensureCapacity(rows: number): void {
+    if (rows <= this.plan.threads[0].capacity) return;
+    // Grow in steps of 2x, so a stream of growing batches re-plans only a few times.
+    const capacity = Math.max(rows, 2 * this.plan.threads[0].capacity);
+    const plan = memoryPlan(this.spec, this.threads, capacity, this.k.heapBase());
+    this.growTo(plan.end);
+    this.plan = plan;
+    this.refreshViews();
+    this.mainPass = this.passFor(0);
+  }
+
+  private growTo(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / 65536));
+  }
+
+  private passFor(thread: number): LstmPass {
+    return new LstmPass(this.k, this.memory, this.spec, this.plan.params, this.plan.threads[thread], this.plan.params.grads[thread]);
+  }
+
+  private refreshViews(): void {
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+  }
+
+  private readTensors(base: number): NamedTensor[] {
+    const p = this.plan.params;
+    return weightShapes(this.spec).map(({ name, shape }, i) => ({
+      name, shape, values: this.f32.slice((base + p.offsets[i]) / 4, (base + p.offsets[i]) / 4 + p.sizes[i]),
+    }));
+  }
+
+  private writeWeights(weights: NamedTensor[]): void {
+    const p = this.plan.params;
+    weights.forEach((w, i) => this.f32.set(w.values, (p.weights + p.offsets[i]) / 4));
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('model used after dispose()');
+  }
+}
+
+function checkLength(name: string, a: { length: number }, expected: number): void {
+  if (a.length !== expected) throw new Error(`${name} has ${a.length} values, expected ${expected}`);
+}
+
+function checkWeights(spec: ModelSpec, weights: NamedTensor[]): void {
+  const expected = weightShapes(spec);
+  if (weights.length !== expected.length) throw new Error(`expected ${expected.length} weight arrays, got ${weights.length}`);
+  expected.forEach((e, i) => {
+    const w = weights[i];
+    if (w.name !== e.name || w.shape.join('x') !== e.shape.join('x')) {
+      throw new Error(`weight ${i}: expected ${e.name} [${e.shape}], got ${w.name} [${w.shape}]`);
+    }
+    checkLength(w.name, w.values, e.shape.reduce((a, b) => a * b, 1));
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * A worker thread of the WebAssembly engine: runs its share of every batch on the shared memory,
+ * as the main thread runs the other share. Started by wasm-model.ts with workerData
+ * { memory, control, spec, threads, index }.
+ */
+import { workerData } from 'node:worker_threads';
+import type { ModelSpec } from './engine.js';
+import { C, EXIT, readJob, resultView } from './wasm-control.js';
+import { instantiateKernels } from './wasm-kernels.js';
+import { LstmPass, memoryPlan } from './wasm-pass.js';
+
+const { memory, control, spec, threads, index } = workerData as {
+  memory: WebAssembly.Memory; control: SharedArrayBuffer; spec: ModelSpec; threads: number; index: number;
+};
+const ctrl = new Int32Array(control);
+const kernels = instantiateKernels(memory);
+const result = resultView(ctrl);
+let pass: LstmPass | undefined;
+let capacity = 0;
+// 0, not the current value: the main thread may have posted the first job before this thread started.
+let seen = 0;
+
+for (;;) {
+  Atomics.wait(ctrl, C.SEQ, seen);
+  seen = Atomics.load(ctrl, C.SEQ);
+  const { job, capacity: cap } = readJob(ctrl);
+  if ((job.mode as number) === EXIT) break;
+  try {
+    if (!pass || cap !== capacity) {
+      const plan = memoryPlan(spec, threads, cap, kernels.heapBase());
+      pass = new LstmPass(kernels, memory, spec, plan.params, plan.threads[index], plan.params.grads[index]);
+      capacity = cap;
+    }
+    pass.run(job, result);
+  } catch (err) {
+    ctrl[C.FAILED] = 1;
+    process.stderr.write(`ntc wasm worker ${index}: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  Atomics.store(ctrl, C.DONE, seen);
+  Atomics.notify(ctrl, C.DONE);
+}

@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ModelSpec, SequenceBatch } from '../../src/nn/engine.js';
+import { createTfjsModel } from '../../src/nn/tfjs-model.js';
+import { createWasmModel } from '../../src/nn/wasm-model.js';
+import { randomBatch } from './model-fixtures.js';
+
+/** Mixed padding: trailing everywhere, plus leading padding (the carry path) in every third sequence. */
+function paddedBatch(spec: ModelSpec, batch: number, seed: number, carry: boolean): SequenceBatch {
+  const b = randomBatch(spec, batch, seed);
+  for (let s = 0; s < batch; s++) {
+    const len = 1 + (s % spec.seqLen);
+    for (let t = len; t < spec.seqLen; t++) b.mask[s * spec.seqLen + t] = 0;
+    if (carry && s % 3 === 0 && len > 2) b.mask[s * spec.seqLen] = 0;
+  }
+  return b;
+}
+
+function maxDiff(a: Float32Array, b: Float32Array, keep: (i: number) => boolean = () => true): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) if (keep(i)) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+const cases: { name: string; spec: ModelSpec; threads: number; carry: boolean }[] = [
+  { name: 'two layers, units not a multiple of 4, 2 threads', spec: { inputSize: 5, seqLen: 6, layers: [8, 6], dropout: 0.2, outputs: 3, loss: 'crossentropy', classWeights: [1, 2, 0.5], lr: 0.01, seed: 3 }, threads: 2, carry: false },
+  { name: 'padding carry, 2 threads', spec: { inputSize: 7, seqLen: 5, layers: [12, 8], dropout: 0, outputs: 4, loss: 'crossentropy', lr: 0.01, seed: 4 }, threads: 2, carry: true },
+  { name: 'mse on the class index, 1 thread', spec: { inputSize: 4, seqLen: 6, layers: [16], dropout: 0, outputs: 1, classes: 3, loss: 'mse', lr: 0.01, seed: 5 }, threads: 1, carry: true },
+];
+
+for (const c of cases) {
+  test(`wasm and tfjs engines give the same outputs and gradients on the same weights (${c.name})`, async () => {
+    const tf = await createTfjsModel(c.spec);
+    const wa = await createWasmModel(c.spec, tf.getWeights(), { threads: c.threads });
+    // 40 sequences: two shares of 20 with 2 threads.
+    const batch = paddedBatch(c.spec, 40, 11, c.carry);
+    const k = c.spec.outputs;
+    const real = (i: number) => batch.mask[Math.floor(i / k)] !== 0;
+    const d = maxDiff(await tf.predict(batch.x, 40, batch.mask), await wa.predict(batch.x, 40, batch.mask), real);
+    assert.ok(d < 1e-4, `outputs differ by ${d}`);
+    const gt = tf.lossGradients(batch);
+    const gw = wa.lossGradients(batch);
+    gt.forEach((g, i) => {
+      const e = maxDiff(g.values, gw[i].values);
+      assert.ok(e < 1e-4, `${g.name}: gradients differ by ${e}`);
+    });
+    const et = await tf.evaluateBatch(batch);
+    const ew = await wa.evaluateBatch(batch);
+    assert.ok(Math.abs(et.loss - ew.loss) < 1e-4, `loss ${et.loss} vs ${ew.loss}`);
+    assert.equal(ew.steps, et.steps);
+    assert.equal(ew.correct, et.correct);
+    tf.dispose();
+    wa.dispose();
+  });
+}
+
+test('the wasm engine gives the same results on 1 and 2 threads, and a model trained on one loads in the other engine', async () => {
+  const spec: ModelSpec = { inputSize: 6, seqLen: 8, layers: [16, 8], dropout: 0.25, outputs: 3, loss: 'crossentropy', lr: 0.01, seed: 9 };
+  const one = await createWasmModel(spec, undefined, { threads: 1 });
+  const two = await createWasmModel(spec, undefined, { threads: 2 });
+  const batch = paddedBatch(spec, 64, 12, true);
+  for (let i = 0; i < 5; i++) {
+    const a = await one.trainBatch(batch);
+    const b = await two.trainBatch(batch);
+    // Dropout masks hash the row's place in the whole batch, so both see the same masks; only the
+    // order of float sums differs.
+    assert.ok(Math.abs(a.loss - b.loss) < 1e-5, `step ${i}: loss ${a.loss} vs ${b.loss}`);
+  }
+  one.getWeights().forEach((w, i) => {
+    const e = maxDiff(w.values, two.getWeights()[i].values);
+    assert.ok(e < 1e-5, `${w.name} differs by ${e} after 5 steps`);
+  });
+  const tf = await createTfjsModel(spec, two.getWeights());
+  const d = maxDiff(await two.predict(batch.x, 64, batch.mask), await tf.predict(batch.x, 64, batch.mask), (i) => batch.mask[Math.floor(i / 3)] !== 0);
+  assert.ok(d < 1e-4, `tfjs with the wasm-trained weights differs by ${d}`);
+  one.dispose();
+  two.dispose();
+  tf.dispose();
+});
+
+test('batches larger than the workspace grow it without disturbing the weights', async () => {
+  const spec: ModelSpec = { inputSize: 3, seqLen: 4, layers: [8], dropout: 0, outputs: 2, loss: 'crossentropy', lr: 0.01, seed: 1 };
+  const model = await createWasmModel(spec, undefined, { threads: 2 });
+  const before = model.getWeights();
+  const small = randomBatch(spec, 8, 1);
+  const p1 = await model.predict(small.x, 8);
+  const big = randomBatch(spec, 3000, 2);
+  await model.predict(big.x, 3000);
+  assert.deepEqual(model.getWeights(), before);
+  assert.deepEqual(await model.predict(small.x, 8), p1);
+  model.dispose();
+  assert.throws(() => model.getWeights(), /after dispose/);
+});
