@@ -38,7 +38,8 @@ export async function predictSequences(model: SequenceModel, source: SequenceSou
         position[row] = t;
         owner[row] = ids[b];
         const off = (b * spec.seqLen + t) * k;
-        prob.set(out.subarray(off, off + k), row * k);
+        // A plain copy: a subarray per flow would be millions of short-lived objects.
+        for (let j = 0; j < k; j++) prob[row * k + j] = out[off + j];
         classOf[row] = classOfOutput(spec, out, off);
       }
     }

@@ -32,3 +32,13 @@ test('length-ordered batches cover all sequences in order of length', () => {
   const spans = Uint16Array.from([3, 1, 2, 1, 3]);
   assert.deepEqual(lengthOrderedBatches(spans, 2).map((x) => Array.from(x)), [[1, 3], [2, 0], [4]]);
 });
+
+test('length-ordered batches order sequences by length, then by id', () => {
+  const rng = new Rng(9);
+  const spans = new Uint16Array(3000).map(() => 1 + Math.floor(rng.next() * 16));
+  const expected = Array.from({ length: spans.length }, (_, i) => i).sort((a, b) => spans[a] - spans[b] || a - b);
+  const batches = lengthOrderedBatches(spans, 64);
+  assert.deepEqual(batches.flatMap((x) => Array.from(x)), expected);
+  assert.ok(batches.slice(0, -1).every((x) => x.length === 64));
+  assert.deepEqual(lengthOrderedBatches(new Uint16Array(0), 8), []);
+});
