@@ -7,7 +7,7 @@ import { UserError } from '../util/errors.js';
 import { candidateGroups } from './candidates.js';
 import { BLOCK, type CandidateFit, type CandidateGroup, type ColumnTarget } from './column-groups.js';
 import { FeatureEnv } from './feature-env.js';
-import { fusedFullFit, fusedFullTransform } from './full-kernel.js';
+import { fitFull, transformFull } from './full-features.js';
 import { rowsOrAll } from './rows.js';
 import type { SourceContextStore } from './source-context.js';
 import { fitClasses } from './targets.js';
@@ -42,15 +42,15 @@ export function fitPreprocessor(ds: FlowDataset, rows?: Uint32Array, options?: P
   const opts = resolveOptions(options);
   const fitRows = rowsOrAll(ds, rows);
   if (fitRows.length === 0) throw new UserError('cannot fit the preprocessing on zero training flows');
-  const vocabularies = fitVocabularies(ds, fitRows, opts);
-  const env = new FeatureEnv(ds, fitRows, opts, vocabularies);
+  const full = opts.features === 'full' ? fitFull(ds, rows, fitRows, opts) : undefined;
+  const vocabularies = full ? full.vocabularies : fitVocabularies(ds, fitRows, opts);
   const names: string[] = [];
   const mean: number[] = [];
   const std: number[] = [];
   const droppedConstant: string[] = [];
-  const fused = opts.features === 'full' ? fusedFullFit(env) : undefined;
+  const env = full ? undefined : new FeatureEnv(ds, fitRows, opts, vocabularies);
   for (const group of candidateGroups(opts, vocabularies)) {
-    const fits = fused ? group.candidates.map((c) => fusedFit(fused, c.name)) : group.fit(env);
+    const fits = full ? group.candidates.map((c) => fusedFit(full.fits, c.name)) : group.fit(env!);
     group.candidates.forEach((c, k) => {
       const f = fits[k];
       if (f.constant) {
@@ -99,14 +99,13 @@ export function transformFlows(p: Preprocessor, ds: FlowDataset, rows?: Uint32Ar
     return j < 0 ? { col: -1, mean: 0, std: 1 } : { col: j, mean: p.scaler.mean[j], std: p.scaler.std[j] };
   };
   const cols = p.names.length;
-  // Zero-filled: one-hot columns only write their 1s.
-  const data = new Float32Array(sel.length * cols);
   const unitBinary = groups.every((g) => g.candidates.every((c) => c.scaled || isIdentityOrAbsent(targetOf(c.name))));
   if (p.options.features === 'full' && unitBinary) {
-    fusedFullTransform(env, targetOf, data, cols);
-  } else {
-    writeByGroups(env, groups, targetOf, data, cols);
+    return { names: [...p.names], data: transformFull(env, rows, targetOf, cols), rows: sel.length, cols };
   }
+  // Zero-filled: one-hot columns only write their 1s.
+  const data = new Float32Array(sel.length * cols);
+  writeByGroups(env, groups, targetOf, data, cols);
   return { names: [...p.names], data, rows: sel.length, cols };
 }
 

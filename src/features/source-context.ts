@@ -10,8 +10,12 @@
  * changes nothing, and the streaming tests hold the two to bit-identical features.
  */
 import type { DictColumn, FlowDataset } from '../flows/schema.js';
+import { isShared, sharedArray, toShared } from '../flows/shared-arrays.js';
+import { fixBlockStarts, type ContextBlockInput } from './context-blocks.js';
 import { log1pSeconds } from './exact-log.js';
 import { timeOrder } from './order.js';
+import { parallelWorthIt, runBlocks, type BlockJob } from './row-pool.js';
+import { CONTEXT_BIT } from './source-context-bits.js';
 
 export interface SourceContext {
   lastStartMs: number;
@@ -94,8 +98,7 @@ export function evictIdleEntries<K>(entries: Map<K, { lastStartMs: number }>, no
   return evicted;
 }
 
-/** Bits of `ContextValues.bits`: the context features that are 0/1. */
-export const CONTEXT_BIT = { srcNew: 1, dstAddrChanged: 2, dstPortChanged: 4 } as const;
+export { CONTEXT_BIT } from './source-context-bits.js';
 
 /**
  * Context features per entry: entry `rowOf[p]` for position p of the rows (batch, where entries
@@ -123,10 +126,49 @@ const batchCache = new WeakMap<FlowDataset, Map<number, AllRowsContext>>();
  * property test holds the two to bit-identical results.
  */
 function batchContextAllRows(ds: FlowDataset, idleSeconds: number): AllRowsContext {
+  const { jobs, finish } = batchContextJobs(ds, idleSeconds);
+  if (jobs.length > 0) runBlocks(jobs);
+  return finish();
+}
+
+/**
+ * The batch context as block jobs for runBlocks, for callers that run other blocks at the same
+ * time, and `finish` to call after them. A context that is cached, or that cannot be split (small,
+ * out of time order, columns not in shared memory), has no jobs and `finish` computes it here.
+ */
+export function batchContextJobs(ds: FlowDataset, idleSeconds: number): { jobs: BlockJob[]; finish: () => AllRowsContext } {
   let perIdle = batchCache.get(ds);
   if (!perIdle) batchCache.set(ds, (perIdle = new Map()));
-  const cached = perIdle.get(idleSeconds);
-  if (cached) return cached;
+  const cache = perIdle;
+  const cached = cache.get(idleSeconds);
+  if (cached) return { jobs: [], finish: () => cached };
+  const { start, srcAddr, dstPort } = ds.columns;
+  const n = ds.length;
+  if (parallelWorthIt(n) && isShared(start) && isShared(srcAddr.codes) && isShared(dstPort) && isTimeOrdered(start, n)) {
+    const inp: ContextBlockInput = {
+      start, src: srcAddr.codes, dst: toShared(canonicalCodes(ds.columns.dstAddr)), dstPort, nSources: srcAddr.values.length, idleSeconds,
+      logGap: sharedArray(Float64Array, n), bits: sharedArray(Uint8Array, n),
+    };
+    const finish = (): AllRowsContext => {
+      fixBlockStarts(inp, n);
+      const out = { logGap: inp.logGap, bits: inp.bits };
+      cache.set(idleSeconds, out);
+      return out;
+    };
+    return { jobs: [{ call: { kernel: 'context', inp }, rows: n }], finish };
+  }
+  return {
+    jobs: [],
+    finish: () => {
+      const out = walkContext(ds, idleSeconds);
+      cache.set(idleSeconds, out);
+      return out;
+    },
+  };
+}
+
+/** The batch context on this thread: all rows in time order, one context per source. */
+function walkContext(ds: FlowDataset, idleSeconds: number): AllRowsContext {
   const { start, srcAddr, dstPort } = ds.columns;
   const n = ds.length;
   const src = srcAddr.codes;
@@ -165,9 +207,7 @@ function batchContextAllRows(ds: FlowDataset, idleSeconds: number): AllRowsConte
     lastDst[s] = dst[r];
     lastPort[s] = dstPort[r];
   }
-  const out = { logGap, bits };
-  perIdle.set(idleSeconds, out);
-  return out;
+  return { logGap, bits };
 }
 
 /** Per row, the first dictionary code of its value, so equal strings compare as equal codes. */

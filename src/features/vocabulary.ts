@@ -12,10 +12,15 @@ export function fitVocabulary(col: DictColumn, rows: Uint32Array, rename?: (v: s
   const used = new Uint8Array(col.values.length);
   const codes = col.codes;
   for (let i = 0; i < rows.length; i++) used[codes[rows[i]]] = 1;
+  return vocabularyOfUsed(col.values, used, rename);
+}
+
+/** The vocabulary of the dictionary values whose `used` flag is set (see fitVocabulary). */
+export function vocabularyOfUsed(values: readonly string[], used: Uint8Array, rename?: (v: string) => string | undefined): Vocabulary {
   const out = new Set<string>();
   for (let c = 0; c < used.length; c++) {
     if (!used[c]) continue;
-    const v = rename ? rename(col.values[c]) : col.values[c];
+    const v = rename ? rename(values[c]) : values[c];
     if (v !== undefined) out.add(v);
   }
   return [...out].sort(compareCodeUnits);

@@ -18,6 +18,7 @@ import type { ReadContext } from './read.js';
 import { splitHeader } from './read.js';
 import type { BadRow, FlowColumns, FlowDataset } from './schema.js';
 import type { WorkerInput, WorkerMessage, WorkerResult } from './parse-worker.js';
+import { sharedArray, sharedLike } from './shared-arrays.js';
 
 /** Below this size a file is read on one thread: starting workers would cost more than it saves. */
 const settings = { minBytes: 32 << 20, maxWorkers: 4 };
@@ -146,8 +147,8 @@ function joinParts(path: string, layout: Layout, parts: WorkerResult[], ctx: Rea
   const n = parts.reduce((s, p) => s + p.rows, 0);
   const d = ctx.dicts;
   const numeric = <K extends 'start' | 'duration' | 'srcPort' | 'dstPort' | 'packets' | 'bytes' | 'flows' | 'flags' | 'tos'>(key: K): FlowColumns[K] => {
-    const first = parts[0].columns[key];
-    const out = new (first.constructor as new (len: number) => FlowColumns[K])(n);
+    // Shared memory, so that feature threads can read the columns in place.
+    const out = sharedLike(parts[0].columns[key], n) as unknown as FlowColumns[K];
     let at = 0;
     for (const p of parts) {
       out.set(p.columns[key] as never, at);
@@ -166,7 +167,7 @@ function joinParts(path: string, layout: Layout, parts: WorkerResult[], ctx: Rea
     attackDescription: remapTable(p.dicts.attackDescription, d.attackDescription),
   }));
   const coded = (key: DictKey, dict: ByteDictionary, table: 'proto' | 'addr' | 'label' | 'attackType' | 'attackId' | 'attackDescription') => {
-    const codes = new Uint32Array(n);
+    const codes = sharedArray(Uint32Array, n);
     let at = 0;
     parts.forEach((p, k) => {
       const src = p.columns[key];

@@ -1,0 +1,91 @@
+/**
+ * Fitting and writing the `full` feature set, on several threads when the data set is large and its
+ * columns are in shared memory (as the readers leave large reads), else on this thread; both give
+ * identical results (full-kernel.ts says which work may be split).
+ */
+import type { FlowDataset } from '../flows/schema.js';
+import { isShared, sharedArray, toShared } from '../flows/shared-arrays.js';
+import type { CandidateFit, ColumnTarget } from './column-groups.js';
+import { FeatureEnv } from './feature-env.js';
+import {
+  emptyFitCounts, fitCountsBlock, fitCountsWidth, fitOrderedContext, fitOrderedInputs, fullFits, fullRows, fullTables, mergeFitCounts, transformBlock,
+  transformPlan, usedProtoCodes,
+} from './full-kernel.js';
+import { blockCount, parallelWorthIt, runBlocks } from './row-pool.js';
+import type { RunningStats } from './running-stats.js';
+import { batchContextJobs } from './source-context.js';
+import type { Preprocessor, ResolvedPreprocessOptions } from './types.js';
+import { vocabularyOfUsed } from './vocabulary.js';
+
+/** Whether the columns the full features read can be handed to worker threads as they are. */
+function sharedColumns(ds: FlowDataset): boolean {
+  const c = ds.columns;
+  return [c.duration, c.packets, c.bytes, c.flags, c.tos, c.proto.codes, c.srcPort, c.dstPort, c.srcAddr.codes, c.dstAddr.codes].every(isShared);
+}
+
+function onThreads(ds: FlowDataset, rows: number): boolean {
+  return parallelWorthIt(rows) && sharedColumns(ds);
+}
+
+/**
+ * The full set's vocabularies and candidate fits on `fitRows` (`given` is the caller's selection,
+ * undefined for every row; fitRows is then every row).
+ */
+export function fitFull(
+  ds: FlowDataset,
+  given: Uint32Array | undefined,
+  fitRows: Uint32Array,
+  options: ResolvedPreprocessOptions,
+): { vocabularies: Preprocessor['vocabularies']; fits: Map<string, CandidateFit> } {
+  const n = fitRows.length;
+  const protoValues = ds.columns.proto.values;
+  const tables = fullTables(ds);
+  const width = fitCountsWidth(protoValues.length);
+  let counts: Float64Array;
+  let inputs: RunningStats[];
+  if (onThreads(ds, n)) {
+    // Context and counts on every thread, while this one adds up the order-dependent sums.
+    const inp = fullRows(ds, given ? toShared(given) : null);
+    const blocks = blockCount(n);
+    const out = sharedArray(Float64Array, blocks * width);
+    const context = batchContextJobs(ds, options.contextIdleSeconds);
+    runBlocks([...context.jobs, { call: { kernel: 'fitCounts', inp, tables, width, out }, rows: n }], () => {
+      inputs = fitOrderedInputs(inp, n);
+    });
+    context.finish();
+    counts = emptyFitCounts(protoValues.length);
+    for (let b = 0; b < blocks; b++) mergeFitCounts(counts, out.subarray(b * width, (b + 1) * width));
+  } else {
+    const inp = fullRows(ds, fitRows);
+    counts = new Float64Array(width);
+    fitCountsBlock(inp, tables, 0, n, counts);
+    inputs = fitOrderedInputs(inp, n);
+  }
+  const vocabularies = { proto: vocabularyOfUsed(protoValues, usedProtoCodes(counts)) };
+  const env = new FeatureEnv(ds, fitRows, options, vocabularies);
+  const ordered = fitOrderedContext(inputs!, n, env.context());
+  return { vocabularies, fits: fullFits(counts, ordered, n, vocabularies.proto, protoValues) };
+}
+
+/**
+ * Writes the full features of the env's rows (`given` as for fitFull); returns the matrix data,
+ * in shared memory when threads wrote it.
+ */
+export function transformFull(env: FeatureEnv, given: Uint32Array | undefined, targetOf: (name: string) => ColumnTarget, cols: number): Float32Array {
+  const { ds, rows } = env;
+  const n = rows.length;
+  const ctx = env.context();
+  const plan = transformPlan(ds, env.vocabularies.proto, targetOf, cols);
+  const tables = fullTables(ds);
+  const byRow = ctx.rowOf !== undefined;
+  if (onThreads(ds, n)) {
+    const data = sharedArray(Float32Array, n * cols);
+    const inp = fullRows(ds, given ? toShared(given) : null);
+    runBlocks([{ call: { kernel: 'transform', inp, tables, plan, ctx: { logGap: toShared(ctx.logGap), bits: toShared(ctx.bits), byRow }, data }, rows: n }]);
+    return data;
+  }
+  // Zero-filled: one-hot columns only write their 1s.
+  const data = new Float32Array(n * cols);
+  transformBlock(fullRows(ds, rows), tables, plan, { logGap: ctx.logGap, bits: ctx.bits, byRow }, data, 0, n);
+  return data;
+}
