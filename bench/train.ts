@@ -1,7 +1,8 @@
 /**
- * Train and predict benchmarks: ntc's sequence model (`createModel`, the default tfjs-wasm engine,
- * single-threaded) against bench/reference/lstm_throughput.py (PyTorch 1.13 on one thread — the
- * same thread count — and, as a second figure, on two) on the same network — 2
+ * Train and predict benchmarks: ntc's sequence model (`createModel` on the default wasm engine)
+ * against bench/reference/lstm_throughput.py (PyTorch 1.13) at the same thread counts — the
+ * machine's cores (at most 2; the headline figures) and 1 — plus ntc's reference tfjs engine on
+ * one thread, on the same network — 2
  * stacked LSTMs (64, 32), dropout 0.2 after each, dense softmax over 4 classes at every step, Adam,
  * cross-entropy — and the same data: batches of 256 sequences x 16 steps x 24 features, every
  * step real, written once to files both sides read. Each side runs in its own child process (peak
@@ -15,14 +16,14 @@
  * since OpenBLAS's default pool beside torch.set_num_threads(2) oversubscribes the 2 cores and
  * made PyTorch 3-5x slower than its real speed (the 4,333/8,632 seq/s in machine-notes.md).
  *
- * Run as `node dist/bench/train.js --child MODE X Y BATCHES BATCH SEQ_LEN INPUT_SIZE CLASSES STEPS`
+ * Run as `node dist/bench/train.js --child MODE X Y BATCHES BATCH SEQ_LEN INPUT_SIZE CLASSES STEPS ENGINE THREADS`
  * it is the ntc child.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createModel } from '../src/nn/engine.js';
+import { createModel, setEngineDefaults } from '../src/nn/engine.js';
 import { Rng } from '../src/util/rng.js';
 import { runJsonChild } from './child.js';
 
@@ -41,15 +42,20 @@ export const LSTM_BENCH_DIMS: LstmBenchDims = { batches: 8, batch: 256, seqLen: 
 export type LstmBenchMode = 'train' | 'predict';
 
 /** Timed steps per side: about 10 s each at the rates measured on this 2-core machine. */
-const STEPS: Record<LstmBenchMode, number> = { train: 128, predict: 448 };
+const STEPS: Record<LstmBenchMode, number> = { train: 192, predict: 640 };
 
 export interface LstmSection {
+  /** Threads of both sides in the headline figures: the machine's cores, at most 2. */
+  threads: number;
   ntcSeqPerSec: number;
-  /** PyTorch on one thread, as ntc. */
+  /** PyTorch on as many threads as ntc. */
   torchSeqPerSec: number;
   /** ntcSeqPerSec / torchSeqPerSec. */
   ratio: number;
-  torch2ThreadSeqPerSec: number;
+  /** Both sides on one thread. */
+  oneThread: { ntcSeqPerSec: number; torchSeqPerSec: number; ratio: number };
+  /** ntc's reference engine (`--engine tfjs`), one thread. */
+  tfjsSeqPerSec: number;
   ntcPeakMB: number;
   torchPeakMB: number;
   ntcCpuS: number;
@@ -65,6 +71,7 @@ interface ChildFigures {
   peakMB: number;
   outputShape: number[];
   threads: number;
+  engine?: string;
   firstLoss?: number;
   lastLoss?: number;
 }
@@ -117,7 +124,7 @@ function dimArgs(d: LstmBenchDims): string[] {
 function describe(side: string, run: number, r: ChildFigures): string {
   const rate = Math.round((r.steps * r.batch) / r.totalS).toLocaleString('en-US');
   const loss = r.firstLoss === undefined ? '' : `, loss ${r.firstLoss.toFixed(3)} -> ${r.lastLoss!.toFixed(3)}`;
-  return `${r.mode}: ${side} run ${run}: ${r.steps} x ${r.batch} sequences in ${r.totalS.toFixed(2)} s (${rate}/s), ` +
+  return `${r.mode}: ${side}${r.engine ? ` (${r.engine}, ${r.threads} thread${r.threads > 1 ? 's' : ''})` : ''} run ${run}: ${r.steps} x ${r.batch} sequences in ${r.totalS.toFixed(2)} s (${rate}/s), ` +
     `${r.cpuS.toFixed(2)} s CPU, peak ${r.peakMB.toFixed(0)} MB, output [${r.outputShape.join(', ')}]${loss}`;
 }
 
@@ -130,43 +137,56 @@ function check(side: string, r: ChildFigures, d: LstmBenchDims): void {
 }
 
 export async function lstmBenchmark(mode: LstmBenchMode, o: LstmBenchOptions, d = LSTM_BENCH_DIMS): Promise<LstmSection> {
+  const threads = Math.max(1, Math.min(2, availableParallelism()));
   o.log(`${mode}: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores ` +
     `(other work on the machine slows both sides; two threads suffer most)`);
   const data = writeLstmData(join(o.root, 'bench', 'out', 'lstm'), d, 42);
   const steps = String(STEPS[mode]);
-  let ntc: ChildFigures | undefined;
-  let torch: ChildFigures | undefined;
-  let torch2: ChildFigures | undefined;
-  const runTorch = async (threads: number, run: number): Promise<ChildFigures> => {
-    const t = await runJsonChild<ChildFigures>('/usr/bin/python3', [
-      join(o.root, 'bench', 'reference', 'lstm_throughput.py'), mode, data.x, data.y, ...dimArgs(d), steps, String(threads),
-    ], o.log);
-    o.log(describe(`PyTorch ${threads} thread${threads > 1 ? 's' : ''}`, run, t.result));
-    check('PyTorch', t.result, d);
-    return t.result;
+  const rate = (r: ChildFigures) => (r.steps * r.batch) / r.totalS;
+  const best = new Map<string, ChildFigures>();
+  const keep = (key: string, r: ChildFigures) => {
+    const b = best.get(key);
+    if (!b || r.totalS < b.totalS) best.set(key, r);
   };
-  for (let run = 1; run <= o.runs; run++) {
-    const n = await runJsonChild<ChildFigures>(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, data.x, data.y, ...dimArgs(d), steps], o.log);
+  const runNtc = async (engine: string, t: number, run: number) => {
+    const n = await runJsonChild<ChildFigures>(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, data.x, data.y, ...dimArgs(d), steps, engine, String(t)], o.log);
     o.log(describe('ntc', run, n.result));
     check('ntc', n.result, d);
-    if (!ntc || n.result.totalS < ntc.totalS) ntc = n.result;
-    const t = await runTorch(1, run);
-    if (!torch || t.totalS < torch.totalS) torch = t;
-    const t2 = await runTorch(2, run);
-    if (!torch2 || t2.totalS < torch2.totalS) torch2 = t2;
+    keep(`ntc-${engine}-${t}`, n.result);
+  };
+  const runTorch = async (t: number, run: number) => {
+    const r = await runJsonChild<ChildFigures>('/usr/bin/python3', [
+      join(o.root, 'bench', 'reference', 'lstm_throughput.py'), mode, data.x, data.y, ...dimArgs(d), steps, String(t),
+    ], o.log);
+    o.log(describe(`PyTorch ${t} thread${t > 1 ? 's' : ''}`, run, r.result));
+    check('PyTorch', r.result, d);
+    if (r.result.threads !== t) throw new Error(`PyTorch ran ${r.result.threads} threads, not ${t}`);
+    keep(`torch-${t}`, r.result);
+  };
+  // Alternate the sides within each run, so a slow spell of the machine hits both.
+  for (let run = 1; run <= o.runs; run++) {
+    for (const t of new Set([threads, 1])) {
+      await runNtc('wasm', t, run);
+      await runTorch(t, run);
+    }
+    await runNtc('tfjs', 1, run);
   }
-  const ntcRate = (ntc!.steps * ntc!.batch) / ntc!.totalS;
-  const torchRate = (torch!.steps * torch!.batch) / torch!.totalS;
-  if (torch!.threads !== 1 || torch2!.threads !== 2) throw new Error(`PyTorch ran ${torch!.threads} and ${torch2!.threads} threads, not 1 and 2`);
+  const ntc = best.get(`ntc-wasm-${threads}`)!;
+  const torch = best.get(`torch-${threads}`)!;
+  const ntc1 = best.get('ntc-wasm-1')!;
+  const torch1 = best.get('torch-1')!;
+  const ratio = (a: ChildFigures, b: ChildFigures) => Number((rate(a) / rate(b)).toFixed(2));
   return {
-    ntcSeqPerSec: Math.round(ntcRate),
-    torchSeqPerSec: Math.round(torchRate),
-    ratio: Number((ntcRate / torchRate).toFixed(2)),
-    torch2ThreadSeqPerSec: Math.round((torch2!.steps * torch2!.batch) / torch2!.totalS),
-    ntcPeakMB: Math.round(ntc!.peakMB),
-    torchPeakMB: Math.round(torch!.peakMB),
-    ntcCpuS: Number(ntc!.cpuS.toFixed(2)),
-    torchCpuS: Number(torch!.cpuS.toFixed(2)),
+    threads,
+    ntcSeqPerSec: Math.round(rate(ntc)),
+    torchSeqPerSec: Math.round(rate(torch)),
+    ratio: ratio(ntc, torch),
+    oneThread: { ntcSeqPerSec: Math.round(rate(ntc1)), torchSeqPerSec: Math.round(rate(torch1)), ratio: ratio(ntc1, torch1) },
+    tfjsSeqPerSec: Math.round(rate(best.get('ntc-tfjs-1')!)),
+    ntcPeakMB: Math.round(ntc.peakMB),
+    torchPeakMB: Math.round(torch.peakMB),
+    ntcCpuS: Number(ntc.cpuS.toFixed(2)),
+    torchCpuS: Number(torch.cpuS.toFixed(2)),
   };
 }
 
@@ -179,7 +199,8 @@ function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-async function child(mode: LstmBenchMode, xFile: string, yFile: string, d: LstmBenchDims, steps: number): Promise<void> {
+async function child(mode: LstmBenchMode, xFile: string, yFile: string, d: LstmBenchDims, steps: number, engine: string, threads: number): Promise<void> {
+  setEngineDefaults({ engine, threads });
   const seqValues = d.batch * d.seqLen;
   const xAll = new Float32Array(new Uint8Array(readFileSync(xFile)).buffer);
   const yAll = new Int32Array(new Uint8Array(readFileSync(yFile)).buffer);
@@ -215,7 +236,8 @@ async function child(mode: LstmBenchMode, xFile: string, yFile: string, d: LstmB
   model.dispose();
   const perSeq = d.seqLen * d.classes;
   const result: ChildFigures = {
-    mode, steps, batch: d.batch, totalS, cpuS: (cpu.user + cpu.system) / 1e6, peakMB: peakMB(), threads: 1,
+    mode, steps, batch: d.batch, totalS, cpuS: (cpu.user + cpu.system) / 1e6, peakMB: peakMB(), engine: model.engine,
+    threads: model.engine === 'wasm' ? threads : 1,
     outputShape: values % perSeq === 0 ? [values / perSeq, d.seqLen, d.classes] : [values],
   };
   if (mode === 'train') {
@@ -228,6 +250,6 @@ async function child(mode: LstmBenchMode, xFile: string, yFile: string, d: LstmB
 if (process.argv[2] === '--child' && process.argv[1] === fileURLToPath(import.meta.url)) {
   const [mode, x, y, ...nums] = process.argv.slice(3);
   if (mode !== 'train' && mode !== 'predict') throw new Error(`unknown mode ${mode}: train or predict`);
-  const [batches, batch, seqLen, inputSize, classes, steps] = nums.map(Number);
-  await child(mode, x, y, { batches, batch, seqLen, inputSize, classes }, steps);
+  const [batches, batch, seqLen, inputSize, classes, steps] = nums.slice(0, 6).map(Number);
+  await child(mode, x, y, { batches, batch, seqLen, inputSize, classes }, steps, nums[6] ?? 'wasm', Number(nums[7] ?? 1));
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 
 /**
  * The compiled AssemblyScript kernels of src/nn/kernels (built by scripts/build-kernels.js) and
@@ -31,8 +32,8 @@ export type KernelBuild = 'lstm-simd' | 'lstm-relaxed-simd';
 let compiled: { module: WebAssembly.Module; build: KernelBuild } | undefined;
 
 /**
- * The kernel module, compiled once per thread. The relaxed-SIMD build (fused multiply-add) is
- * used where the runtime validates it (Node >= 22); Node 20 runs the plain SIMD build.
+ * The kernel module, compiled once per thread: the relaxed-SIMD build (fused multiply-add, ~20 %
+ * faster products) where the runtime accepts it, else the plain SIMD build.
  * NTC_KERNELS=lstm-simd forces the plain build (for comparisons).
  */
 export function kernelModule(): { module: WebAssembly.Module; build: KernelBuild } {
@@ -47,11 +48,22 @@ export function kernelModule(): { module: WebAssembly.Module; build: KernelBuild
     } catch (err) {
       throw new Error(`cannot read the WebAssembly kernels ${url.pathname} (run npm run build): ${(err as Error).message}`);
     }
-    if (!WebAssembly.validate(bytes)) continue;
+    if (!(WebAssembly.validate(bytes) || (build === 'lstm-relaxed-simd' && enableRelaxedSimd(bytes)))) continue;
     compiled = { module: new WebAssembly.Module(bytes), build };
     return compiled;
   }
   throw new Error(`this runtime cannot run the WebAssembly SIMD kernels (${candidates.join(', ')}); use --engine tfjs`);
+}
+
+/**
+ * Relaxed SIMD is part of the WebAssembly standard and on by default from Node 22 (V8 11.4);
+ * Node 20's V8 has the same implementation behind a flag. V8 reads wasm feature flags when it
+ * validates or compiles, so turning the flag on before the first compile enables it for this
+ * process and its worker threads.
+ */
+function enableRelaxedSimd(bytes: Buffer): boolean {
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes);
 }
 
 export function createMemory(pages: number): WebAssembly.Memory {

@@ -123,15 +123,36 @@ export function carryRows(mask: usize, src: usize, dst: usize, rows: i32, units:
  * depend on how rows are split between threads.
  */
 export function dropoutMask(out: usize, n: i32, first: u32, seed: u32, rate: f32): void {
-  const keep: f32 = 1 / (1 - rate);
-  const threshold = <u32>(rate * 16777216.0);
-  for (let i = 0; i < n; i++) {
-    let x = seed ^ ((first + <u32>i) * 0x9e3779b9);
-    x ^= x >>> 16;
-    x *= 0x85ebca6b;
-    x ^= x >>> 13;
-    x *= 0xc2b2ae35;
-    x ^= x >>> 16;
-    store<f32>(out + (<usize>i << 2), (x >>> 8) < threshold ? 0 : keep);
+  const keep = f32x4.splat(1 / (1 - rate));
+  const threshold = i32x4.splat(<i32>(rate * 16777216.0));
+  const golden = i32x4.splat(<i32>0x9e3779b9);
+  const vseed = i32x4.splat(<i32>seed);
+  let idx = i32x4(<i32>first, <i32>(first + 1), <i32>(first + 2), <i32>(first + 3));
+  const four = i32x4.splat(4);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    let x = v128.xor(vseed, i32x4.mul(idx, golden));
+    x = v128.xor(x, i32x4.shr_u(x, 16));
+    x = i32x4.mul(x, i32x4.splat(<i32>0x85ebca6b));
+    x = v128.xor(x, i32x4.shr_u(x, 13));
+    x = i32x4.mul(x, i32x4.splat(<i32>0xc2b2ae35));
+    x = v128.xor(x, i32x4.shr_u(x, 16));
+    // Top 24 bits as a uniform integer; below the threshold the value is dropped.
+    const dropped = i32x4.lt_s(i32x4.shr_u(x, 8), threshold);
+    v128.store(out + (<usize>i << 2), v128.andnot(keep, dropped));
+    idx = i32x4.add(idx, four);
   }
+  for (; i < n; i++) store<f32>(out + (<usize>i << 2), dropValue(seed, first + <u32>i, rate));
+}
+
+// @ts-ignore: decorator
+@inline
+function dropValue(seed: u32, index: u32, rate: f32): f32 {
+  let x = seed ^ (index * 0x9e3779b9);
+  x ^= x >>> 16;
+  x *= 0x85ebca6b;
+  x ^= x >>> 13;
+  x *= 0xc2b2ae35;
+  x ^= x >>> 16;
+  return (x >>> 8) < <u32>(rate * 16777216.0) ? 0 : 1 / (1 - rate);
 }
