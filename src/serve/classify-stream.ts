@@ -1,7 +1,8 @@
 /**
  * `ntc classify` without the command line: flow files (or stdin) in, one classified row per flow
  * out, in input order, batch by batch so memory does not grow with the input. Files are read as
- * one stream (shared dictionaries, one bad-row budget), as `ntc evaluate` reads them as one data set.
+ * one stream (one read context and bad-row budget), as `ntc evaluate` reads them as one data set;
+ * the address dictionary is restarted when it grows past a limit (bounded-addresses.ts).
  */
 import { newContext, sourceBatches, type ReadOptions, type ReadProgress } from '../flows/read.js';
 import { fileSize } from '../flows/byte-source.js';
@@ -9,6 +10,7 @@ import type { BadRow, FlowDataset } from '../flows/schema.js';
 import type { TrainedModel } from '../pipeline/load-trained.js';
 import type { FlowPredictions } from '../train/predict.js';
 import { UserError } from '../util/errors.js';
+import { boundedAddresses, DEFAULT_MAX_ADDRESSES, type AddressStats } from './bounded-addresses.js';
 import { coalesceBatches } from './coalesce.js';
 import { ByteWriter } from './byte-writer.js';
 import type { OutputSink } from './output-sink.js';
@@ -31,6 +33,11 @@ export interface ClassifyOptions {
    * (about 16% extra steps at 65,536 on a 1M-flow CIDDS file, 3% at 262,144) but hold more memory.
    */
   batchRows?: number;
+  /**
+   * Addresses the reader's dictionary may hold before a fresh one is started between batches
+   * (default DEFAULT_MAX_ADDRESSES), so an endless stream of new hosts runs in bounded memory.
+   */
+  maxAddresses?: number;
   /** Longest a flow from a live stream (stdin) waits for its batch to fill (default 1,000 ms). */
   maxDelayMs?: number;
   onProgress?: (p: ReadProgress) => void;
@@ -42,6 +49,7 @@ export interface ClassifySummary {
   badRows: BadRow[];
   seconds: number;
   stream: StreamStats;
+  addresses: AddressStats;
   /** The output's reader went away before the end (e.g. `| head`). */
   stoppedEarly: boolean;
 }
@@ -60,10 +68,12 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
   // The header goes out with the first results (or at the end), so a failed read writes nothing.
   let headerDone = false;
   let stoppedEarly = false;
+  const addresses: AddressStats = { peak: 0, restarts: 0 };
   outer: for (const path of o.inputs) {
     const live = path === '-';
     const batchRows = o.batchRows ?? DEFAULT_CLASSIFY_BATCH_ROWS;
-    const batches = sourceBatches(path, ctx, { batchRows, grow: false, flushEachChunk: live });
+    const read = sourceBatches(path, ctx, { batchRows, grow: false, flushEachChunk: live });
+    const batches = boundedAddresses(read, ctx, o.maxAddresses ?? DEFAULT_MAX_ADDRESSES, addresses);
     for await (const batch of coalesceBatches(batches, batchRows, o.maxDelayMs ?? 1000)) {
       const pred = await classifier.classify(batch);
       if (!headerDone) await sink.write(rows.header);
@@ -83,6 +93,7 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
     badRows: ctx.log.kept,
     seconds: (performance.now() - t0) / 1000,
     stream: { ...classifier.stats },
+    addresses,
     stoppedEarly,
   };
 }

@@ -36,7 +36,8 @@ export interface WindowBatch {
 }
 
 export class SourceWindows {
-  private readonly open = new Map<number, OpenWindow>();
+  /** By source address (text, not dictionary code: a stream's dictionaries may be replaced between batches). */
+  private readonly open = new Map<string | number, OpenWindow>();
   private batches = 0;
 
   constructor(
@@ -58,7 +59,7 @@ export class SourceWindows {
    * across batches), `startMs[i]` its start, `features` its feature row; `order` lists the flows in
    * time order. Returns sequences over the flows plus the prefix rows they need.
    */
-  assign(source: ArrayLike<number>, startMs: ArrayLike<number>, features: Float32Array, order: ArrayLike<number>): WindowBatch {
+  assign(source: ArrayLike<string | number>, startMs: ArrayLike<number>, features: Float32Array, order: ArrayLike<number>): WindowBatch {
     const { seqLen, cols } = this;
     const n = order.length;
     if (seqLen === 1) {

@@ -50,8 +50,8 @@ export class StreamClassifier {
   }
 
   /**
-   * Predictions for every row of `ds`, in row order. Batches of one stream must share their
-   * source-address dictionary (as readFlowBatches' batches do), since windows are keyed by its codes.
+   * Predictions for every row of `ds`, in row order. Sources are matched across batches by address
+   * text, so consecutive batches may come with different dictionaries.
    */
   async classify(ds: FlowDataset): Promise<FlowPredictions> {
     const n = ds.length;
@@ -66,7 +66,9 @@ export class StreamClassifier {
     const all = new Uint32Array(n);
     for (let i = 0; i < n; i++) all[i] = i;
     const features = transformFlows(this.preprocessor, ds, all, { contexts: this.contexts });
-    const wb = this.windows.assign(srcAddr.codes, start, features.data, timeOrder(ds, all));
+    const sources = new Array<string>(n);
+    for (let i = 0; i < n; i++) sources[i] = srcAddr.values[srcAddr.codes[i]];
+    const wb = this.windows.assign(sources, start, features.data, timeOrder(ds, all));
     const pred = await this.predictWindows(wb, features.data, features.cols, n);
     this.stats.flows += n;
     this.stats.prefixSteps += wb.prefixRows;

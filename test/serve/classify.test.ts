@@ -14,9 +14,8 @@ import type { Metrics } from '../../src/evaluate/types.js';
 import { loadTrained, type TrainedModel } from '../../src/pipeline/load-trained.js';
 import { predictFlows } from '../../src/pipeline/predict-flows.js';
 import { classifyToSink } from '../../src/serve/classify-stream.js';
-import type { OutputSink } from '../../src/serve/output-sink.js';
 import { ROOT, runNtc, tempDir } from '../helpers.js';
-import { writeFlowFile, writeModelDir } from './fixtures.js';
+import { memorySink, writeFlowFile, writeModelDir } from './fixtures.js';
 
 let dir = '';
 let flowFile = '';
@@ -33,15 +32,6 @@ before(async () => {
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-function memorySink(): OutputSink & { text: () => string } {
-  const parts: Buffer[] = [];
-  const write = async (data: string | Uint8Array, done?: () => void): Promise<void> => {
-    parts.push(Buffer.from(data));
-    done?.();
-  };
-  return { closed: false, write, commit: async () => {}, abort: async () => {}, text: () => Buffer.concat(parts).toString('utf8') };
-}
 
 interface Parsed {
   header: string[];

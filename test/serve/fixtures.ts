@@ -13,6 +13,7 @@ import { fitPreprocessor, type PreprocessOptions } from '../../src/features/inde
 import { createModel } from '../../src/nn/engine.js';
 import { saveModel } from '../../src/nn/model-io.js';
 import type { FlowJson } from '../../src/serve/flow-json.js';
+import type { OutputSink } from '../../src/serve/output-sink.js';
 import { seededUniform as rng } from '../../src/util/rng.js';
 
 export interface FlowFileOptions {
@@ -108,4 +109,14 @@ export async function writeModelDir(dir: string, trainFile: string, o: { seqLen:
   await saveModel(out, model, { preprocessor: p, config: { seqLen: o.seqLen }, trainFiles: [trainFile], trainedAt: new Date(0).toISOString() });
   model.dispose();
   return out;
+}
+
+/** An OutputSink that keeps everything written, for comparing outputs. */
+export function memorySink(): OutputSink & { text: () => string } {
+  const parts: Buffer[] = [];
+  const write = async (data: string | Uint8Array, done?: () => void): Promise<void> => {
+    parts.push(Buffer.from(data));
+    done?.();
+  };
+  return { closed: false, write, commit: async () => {}, abort: async () => {}, text: () => Buffer.concat(parts).toString('utf8') };
 }
