@@ -34,8 +34,9 @@ export function softmaxCrossEntropy(logits: usize, y: usize, w: usize, rows: i32
     if (target >= 0) {
       if (best == target) correct += 1;
       const p = load<f32>(row + (<usize>target << 2));
-      // log p_y from the max-shifted logits, so a confident wrong answer gives a large finite loss.
-      loss += <f64>weight * -(<f64>Mathf.log(p > 1e-30 ? p : 1e-30));
+      // A vanishing p_y is held at 1e-30, so a confident wrong answer gives a large finite loss;
+      // NaN (diverged weights) stays NaN, so training stops instead of reporting a number.
+      loss += <f64>weight * -(<f64>Mathf.log(p > 1e-30 || p != p ? p : 1e-30));
     }
     if (dlogits) {
       const drow = dlogits + <usize>r * kb;
