@@ -34,6 +34,8 @@ export interface FullScaleSection {
   /** Seconds per stage of the run, in order, as `<stage>Seconds` keys (see STAGE_MARKS). */
   [stage: `${string}Seconds`]: number;
   cpuSeconds: number;
+  /** The engine `ntc train` used by default (from the saved model.json). */
+  engine: string;
   fileMB: number;
   /** 1-minute load average before and after the run: other work on the machine slows it. */
   loadBefore: number;
@@ -129,6 +131,7 @@ export async function fullScaleBenchmark(o: FullScaleOptions): Promise<FullScale
     const m = JSON.parse(readFileSync(join(outDir, 'metrics.json'), 'utf8')) as MetricsFile;
     const flows = m.flows.train + m.flows.validation + m.flows.test;
     if (flows !== o.rows) throw new Error(`the run scored ${flows} flows, the file holds ${o.rows}`);
+    const { engine } = JSON.parse(readFileSync(join(outDir, 'model', 'model.json'), 'utf8')) as { engine: string };
     const perSec = m.timing.trainFlowsPerSec;
     if (!(perSec && perSec > 0)) throw new Error('metrics.json has no training rate (timing.trainFlowsPerSec)');
     const section: FullScaleSection = {
@@ -140,12 +143,13 @@ export async function fullScaleBenchmark(o: FullScaleOptions): Promise<FullScale
       trainFlowsPerSec: Math.round(perSec),
       ...stageSeconds(run.marks, run.wallS),
       cpuSeconds: Math.round(run.cpuS),
+      engine,
       fileMB: Math.round(bytes / 1e6),
       loadBefore: Number(loadBefore.toFixed(2)),
       loadAfter: Number(loadavg()[0].toFixed(2)),
     };
     o.log(`fullScale: ${flows.toLocaleString('en-US')} flows, end to end ${section.endToEndSeconds} s, epoch ${section.epochSeconds} s ` +
-      `(${section.trainFlowsPerSec.toLocaleString('en-US')} training flows/s), peak ${section.peakMB} MB, load average ${section.loadAfter}`);
+      `(${section.trainFlowsPerSec.toLocaleString('en-US')} training flows/s, engine ${engine}), peak ${section.peakMB} MB, load average ${section.loadAfter}`);
     o.log(`fullScale: stages ${Object.entries(stageSeconds(run.marks, run.wallS)).map(([k, v]) => `${k.replace(/Seconds$/, '')} ${v} s`).join(', ')}`);
     return section;
   } finally {
