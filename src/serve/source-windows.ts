@@ -14,7 +14,11 @@
 import { evictIdleEntries } from '../features/source-context.js';
 
 interface OpenWindow {
-  /** seqLen * cols features of the window's flows so far. */
+  /**
+   * Features of the window's flows so far (count * cols used), kept only while the window is open
+   * at the end of a batch and sized to what it holds: most sources send a flow or two, so a
+   * seqLen-sized array each would multiply the memory of a stream with many sources.
+   */
   steps: Float32Array;
   /** Flows in the window (1..seqLen). */
   count: number;
@@ -81,7 +85,7 @@ export class SourceWindows {
       let w = this.open.get(key);
       if (w && (t0 - w.lastStartMs) / 1000 > this.idleSeconds) w.count = 0;
       if (!w) {
-        w = { steps: new Float32Array(seqLen * cols), count: 0, lastStartMs: t0, seq: -1, batch: 0 };
+        w = { steps: NO_STEPS, count: 0, lastStartMs: t0, seq: -1, batch: 0 };
         this.open.set(key, w);
       }
       if (w.count === seqLen) w.count = 0;
@@ -117,8 +121,11 @@ export class SourceWindows {
   }
 }
 
+const NO_STEPS = new Float32Array(0);
+
 /** Copies the features of `w`'s current sequence (batch rows or prefix rows) into `w.steps`. */
 function keepSteps(w: OpenWindow, rowIndex: Int32Array, features: Float32Array, prefix: Float32Array, n: number, cols: number, seqLen: number): void {
+  if (w.steps.length < w.count * cols) w.steps = new Float32Array(Math.min(seqLen, Math.max(w.count, (2 * w.steps.length) / cols)) * cols);
   const steps = w.steps;
   for (let t = 0; t < w.count; t++) {
     const r = rowIndex[w.seq * seqLen + t];

@@ -36,6 +36,8 @@ export class StreamClassifier {
   private readonly contexts: SourceContextStore;
   private readonly windows: SourceWindows;
   private readonly batchSize: number;
+  private xBuffer = new Float32Array(0);
+  private maskBuffer = new Float32Array(0);
   readonly stats: StreamStats = { flows: 0, prefixSteps: 0, openWindows: 0, openContexts: 0 };
 
   constructor(
@@ -93,8 +95,7 @@ export class StreamClassifier {
     const order = byLength(spans, seqLen);
     for (let first = 0; first < order.length; first += this.batchSize) {
       const ids = order.subarray(first, Math.min(order.length, first + this.batchSize));
-      const x = new Float32Array(ids.length * seqLen * cols);
-      const mask = new Float32Array(ids.length * seqLen);
+      const { x, mask } = this.modelInput(ids.length * seqLen, cols);
       for (let b = 0; b < ids.length; b++) {
         const s = ids[b];
         for (let t = 0; t < spans[s]; t++) {
@@ -121,6 +122,23 @@ export class StreamClassifier {
       }
     }
     return { classOf, prob, outputs: k };
+  }
+
+  /**
+   * Zeroed input arrays for one model call, cut from buffers kept across calls: a fresh megabyte per
+   * call cost more in page faults than the copying into it. The model has finished with its input
+   * when predict resolves, so the next call may overwrite it.
+   */
+  private modelInput(steps: number, cols: number): { x: Float32Array; mask: Float32Array } {
+    if (this.maskBuffer.length < steps || this.xBuffer.length < steps * cols) {
+      this.maskBuffer = new Float32Array(steps);
+      this.xBuffer = new Float32Array(steps * cols);
+    }
+    const x = this.xBuffer.subarray(0, steps * cols);
+    const mask = this.maskBuffer.subarray(0, steps);
+    x.fill(0);
+    mask.fill(0);
+    return { x, mask };
   }
 }
 
