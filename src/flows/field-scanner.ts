@@ -220,7 +220,8 @@ export class FieldScanner {
     const s = i;
     let h = FNV_OFFSET;
     let c = buf[i];
-    while (c !== COMMA && c !== LF && c !== CR) {
+    // Bytes above the comma (digits, letters, dots) are never a separator: one compare for most.
+    while (c > COMMA || (c !== COMMA && c !== LF && c !== CR)) {
       h = Math.imul(h ^ c, FNV_PRIME);
       c = buf[++i];
     }

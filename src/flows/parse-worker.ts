@@ -1,7 +1,9 @@
 /**
  * Worker thread of read-parallel.ts: parses one byte range of a flow file into columns with its
- * own dictionaries and sends them back (typed array buffers are transferred, not copied). Line
- * numbers in its bad rows count from the range start; the main thread makes them absolute.
+ * own dictionaries and reports what it found. Line numbers in its bad rows count from the range
+ * start; the main thread makes them absolute. Once every range is parsed, the main thread sends
+ * the whole file's columns (shared memory) and where this range's rows go: the worker copies them
+ * there with its codes turned into the read's, so all ranges are joined at once, one per thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
@@ -35,24 +37,75 @@ export interface WorkerResult {
   aborted: boolean;
   badCount: number;
   badRows: BadRow[];
-  columns: {
-    start: Float64Array; duration: Float64Array; proto: Uint32Array; srcAddr: Uint32Array; dstAddr: Uint32Array;
-    srcPort: Int32Array; dstPort: Int32Array; packets: Float64Array; bytes: Float64Array; flows: Float64Array;
-    flags: Uint8Array; tos: Uint8Array; label: Uint32Array; attackType: Uint32Array; attackId: Uint32Array;
-    attackDescription: Uint32Array;
-  };
   dicts: { proto: string[]; addr: string[]; label: string[]; attackType: string[]; attackId: string[]; attackDescription: string[] };
+}
+
+export interface WorkerColumns {
+  start: Float64Array; duration: Float64Array; proto: Uint32Array; srcAddr: Uint32Array; dstAddr: Uint32Array;
+  srcPort: Int32Array; dstPort: Int32Array; packets: Float64Array; bytes: Float64Array; flows: Float64Array;
+  flags: Uint8Array; tos: Uint8Array; label: Uint32Array; attackType: Uint32Array; attackId: Uint32Array;
+  attackDescription: Uint32Array;
+}
+
+type DictName = keyof WorkerResult['dicts'];
+
+/** Which dictionary codes each coded column. */
+export const CODED: ReadonlyArray<[keyof WorkerColumns, DictName]> = [
+  ['proto', 'proto'], ['srcAddr', 'addr'], ['dstAddr', 'addr'], ['label', 'label'], ['attackType', 'attackType'],
+  ['attackId', 'attackId'], ['attackDescription', 'attackDescription'],
+];
+
+/** From the main thread: copy the rows to `target` from row `offset`, codes through `remap`. */
+export interface PlaceRequest {
+  type: 'place';
+  target: WorkerColumns;
+  offset: number;
+  /** Per dictionary, the read's code of each of this worker's codes; null where they are the same. */
+  remap: Record<DictName, Uint32Array | null>;
 }
 
 export type WorkerMessage =
   | WorkerResult
+  | { type: 'placed' }
   | { type: 'progress'; bytesRead: number; rows: number }
   | { type: 'error'; message: string; inputError: boolean };
 
+function place(columns: WorkerColumns, rows: number, req: PlaceRequest): void {
+  const coded = new Map<keyof WorkerColumns, DictName>(CODED);
+  for (const key of Object.keys(columns) as (keyof WorkerColumns)[]) {
+    const src = columns[key].subarray(0, rows);
+    const out = req.target[key];
+    const dict = coded.get(key);
+    const map = dict ? req.remap[dict] : null;
+    if (!map) {
+      out.set(src as never, req.offset);
+      continue;
+    }
+    const at = req.offset;
+    for (let i = 0; i < rows; i++) out[at + i] = map[src[i]];
+  }
+}
+
+/** Progress for the main thread's bar, a few times a second: a message per chunk cost as much as parsing it. */
+class ProgressSender {
+  private last = 0;
+  constructor(private readonly port: NonNullable<typeof parentPort>) {}
+
+  report(bytesRead: number, rows: number): void {
+    const now = performance.now();
+    if (now - this.last < PROGRESS_MS) return;
+    this.last = now;
+    this.port.postMessage({ type: 'progress', bytesRead, rows } satisfies WorkerMessage);
+  }
+}
+
+const PROGRESS_MS = 100;
+
 async function run(input: WorkerInput): Promise<void> {
   const port = parentPort!;
+  const progress = new ProgressSender(port);
   const ctx = newContext(
-    { onProgress: (p) => port.postMessage({ type: 'progress', bytesRead: p.bytesRead, rows: p.rows } satisfies WorkerMessage) },
+    { onProgress: (p) => progress.report(p.bytesRead, p.rows) },
     input.range.end - input.range.start,
   );
   // A fraction of 1 never stops early (bad rows cannot outnumber the rows read).
@@ -68,7 +121,7 @@ async function run(input: WorkerInput): Promise<void> {
   const p = ctx.lastParser!;
   const empty = { codes: new Uint32Array(0), values: [] as string[] };
   const c = ds?.columns;
-  const columns: WorkerResult['columns'] = {
+  const columns: WorkerColumns = {
     start: c?.start ?? new Float64Array(0),
     duration: c?.duration ?? new Float64Array(0),
     proto: (c?.proto ?? empty).codes,
@@ -97,15 +150,20 @@ async function run(input: WorkerInput): Promise<void> {
     aborted,
     badCount: ctx.log.count,
     badRows: ctx.log.kept,
-    columns,
     dicts: {
       proto: d.proto.values, addr: d.addr.values, label: d.label.values, attackType: d.attackType.values,
       attackId: d.attackId.values, attackDescription: d.attackDescription.values,
     },
   };
-  const buffers = new Set<ArrayBuffer>();
-  for (const a of Object.values(columns)) if (a.buffer instanceof ArrayBuffer && a.buffer.byteLength > 0) buffers.add(a.buffer);
-  port.postMessage(result, [...buffers]);
+  port.on('message', (req: PlaceRequest) => {
+    try {
+      place(columns, result.rows, req);
+      port.postMessage({ type: 'placed' } satisfies WorkerMessage);
+    } catch (err) {
+      port.postMessage({ type: 'error', message: (err as Error).message ?? String(err), inputError: false } satisfies WorkerMessage);
+    }
+  });
+  port.postMessage(result);
 }
 
 run(workerData as WorkerInput).catch((err: unknown) => {

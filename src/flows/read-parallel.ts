@@ -16,9 +16,9 @@ import type { ByteRange } from './byte-source.js';
 import { detectLayout, type Layout } from './layout.js';
 import type { ReadContext } from './read.js';
 import { splitHeader } from './read.js';
-import type { BadRow, FlowColumns, FlowDataset } from './schema.js';
-import type { WorkerInput, WorkerMessage, WorkerResult } from './parse-worker.js';
-import { sharedArray, sharedLike } from './shared-arrays.js';
+import type { BadRow, DictColumn, FlowColumns, FlowDataset } from './schema.js';
+import type { PlaceRequest, WorkerColumns, WorkerInput, WorkerMessage, WorkerResult } from './parse-worker.js';
+import { sharedArray } from './shared-arrays.js';
 
 /** Below this size a file is read on one thread: starting workers would cost more than it saves. */
 const settings = { minBytes: 32 << 20, maxWorkers: 4 };
@@ -71,18 +71,39 @@ export async function parallelPlan(path: string): Promise<ParallelPlan | undefin
   }
 }
 
-function runWorker(input: WorkerInput, onProgress: (bytesRead: number, rows: number) => void): { done: Promise<WorkerResult>; stop: () => void } {
+interface ParseWorker {
+  parsed: Promise<WorkerResult>;
+  /** Asks the worker to copy its rows into the file's columns; resolves once they are there. */
+  place(req: PlaceRequest): Promise<void>;
+  stop(): void;
+}
+
+function runWorker(input: WorkerInput, onProgress: (bytesRead: number, rows: number) => void): ParseWorker {
   const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: input });
-  const done = new Promise<WorkerResult>((resolve, reject) => {
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') onProgress(m.bytesRead, m.rows);
-      else if (m.type === 'error') reject(m.inputError ? new InputError(m.message) : new Error(m.message));
-      else resolve(m);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => reject(new Error(`flow parser worker exited with code ${code}`)));
+  let parsed!: { resolve: (r: WorkerResult) => void; reject: (e: Error) => void };
+  let placed: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  const fail = (err: Error): void => {
+    parsed.reject(err);
+    placed?.reject(err);
+  };
+  const parsedPromise = new Promise<WorkerResult>((resolve, reject) => (parsed = { resolve, reject }));
+  worker.on('message', (m: WorkerMessage) => {
+    if (m.type === 'progress') onProgress(m.bytesRead, m.rows);
+    else if (m.type === 'error') fail(m.inputError ? new InputError(m.message) : new Error(m.message));
+    else if (m.type === 'placed') placed?.resolve();
+    else parsed.resolve(m);
   });
-  return { done, stop: () => void worker.terminate() };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`flow parser worker exited with code ${code}`)));
+  return {
+    parsed: parsedPromise,
+    place: (req) =>
+      new Promise<void>((resolve, reject) => {
+        placed = { resolve, reject };
+        worker.postMessage(req);
+      }),
+    stop: () => void worker.terminate(),
+  };
 }
 
 /** Reads one file with workers; undefined when it must be read in one piece after all. */
@@ -102,34 +123,35 @@ export async function readFileParallel(path: string, plan: ParallelPlan, ctx: Re
       report();
     }),
   );
-  let results: WorkerResult[];
   try {
-    results = await Promise.all(runs.map((r) => r.done));
+    let results = await Promise.all(runs.map((r) => r.parsed));
+    // Workers send progress a few times a second: the last of it is now known.
+    results.forEach((r, k) => (progress[k] = { bytes: plan.ranges[k].end - plan.ranges[k].start, rows: r.rows }));
+    if (results.some((r) => r.sawMultilineQuote)) return undefined;
+    // nfdump's summary ends the data: ranges after the one that met it hold no flows.
+    const endAt = results.findIndex((r) => r.ended);
+    if (endAt >= 0) results = results.slice(0, endAt + 1);
+
+    let line = 2;
+    let rowsRead = ctx.rowsBefore;
+    let badTotal = 0;
+    let aborted = false;
+    for (const r of results) {
+      const fixed: BadRow[] = r.badRows.map((b) => ({ ...b, line: b.line + line }));
+      rowsRead += r.rowsRead;
+      badTotal += r.badCount;
+      ctx.log.addCounted(fixed, r.badCount, rowsRead);
+      line += r.lines;
+      if (r.aborted) aborted = true;
+    }
+    if (aborted) ctx.log.abort(rowsRead);
+    ctx.rowsBefore = rowsRead;
+    ctx.bytesBefore += plan.size;
+    report();
+    return await joinParts(path, plan.layout, results, runs, ctx, badTotal);
   } finally {
     for (const r of runs) r.stop();
   }
-  if (results.some((r) => r.sawMultilineQuote)) return undefined;
-  // nfdump's summary ends the data: ranges after the one that met it hold no flows.
-  const endAt = results.findIndex((r) => r.ended);
-  if (endAt >= 0) results = results.slice(0, endAt + 1);
-
-  let line = 2;
-  let rowsRead = ctx.rowsBefore;
-  let badTotal = 0;
-  let aborted = false;
-  for (const r of results) {
-    const fixed: BadRow[] = r.badRows.map((b) => ({ ...b, line: b.line + line }));
-    rowsRead += r.rowsRead;
-    badTotal += r.badCount;
-    ctx.log.addCounted(fixed, r.badCount, rowsRead);
-    line += r.lines;
-    if (r.aborted) aborted = true;
-  }
-  if (aborted) ctx.log.abort(rowsRead);
-  ctx.rowsBefore = rowsRead;
-  ctx.bytesBefore += plan.size;
-  report();
-  return joinParts(path, plan.layout, results, ctx, badTotal);
 }
 
 function remapTable(values: string[], dict: ByteDictionary): Uint32Array {
@@ -143,59 +165,56 @@ function isIdentity(map: Uint32Array): boolean {
   return true;
 }
 
-function joinParts(path: string, layout: Layout, parts: WorkerResult[], ctx: ReadContext, badTotal: number): FlowDataset {
+/**
+ * The file's columns, in shared memory (so that feature threads can read them in place), filled by
+ * the workers at once, each with its rows at their offset and its codes remapped to the read's
+ * dictionaries (remap tables built here in range order, so codes are as one thread gives them).
+ */
+async function joinParts(path: string, layout: Layout, parts: WorkerResult[], workers: ParseWorker[], ctx: ReadContext, badTotal: number): Promise<FlowDataset> {
   const n = parts.reduce((s, p) => s + p.rows, 0);
   const d = ctx.dicts;
-  const numeric = <K extends 'start' | 'duration' | 'srcPort' | 'dstPort' | 'packets' | 'bytes' | 'flows' | 'flags' | 'tos'>(key: K): FlowColumns[K] => {
-    // Shared memory, so that feature threads can read the columns in place.
-    const out = sharedLike(parts[0].columns[key], n) as unknown as FlowColumns[K];
-    let at = 0;
-    for (const p of parts) {
-      out.set(p.columns[key] as never, at);
-      at += p.rows;
-      (p.columns as Partial<WorkerResult['columns']>)[key] = undefined;
+  const dictOf = { proto: d.proto, addr: d.addr, label: d.label, attackType: d.attackType, attackId: d.attackId, attackDescription: d.attackDescription };
+  const remaps = parts.map((p) => {
+    const remap = {} as PlaceRequest['remap'];
+    for (const name of Object.keys(dictOf) as (keyof typeof dictOf)[]) {
+      const map = remapTable(p.dicts[name], dictOf[name]);
+      remap[name] = isIdentity(map) ? null : map;
     }
-    return out;
+    return remap;
+  });
+  const target: WorkerColumns = {
+    start: sharedArray(Float64Array, n), duration: sharedArray(Float64Array, n), proto: sharedArray(Uint32Array, n),
+    srcAddr: sharedArray(Uint32Array, n), dstAddr: sharedArray(Uint32Array, n), srcPort: sharedArray(Int32Array, n),
+    dstPort: sharedArray(Int32Array, n), packets: sharedArray(Float64Array, n), bytes: sharedArray(Float64Array, n),
+    flows: sharedArray(Float64Array, n), flags: sharedArray(Uint8Array, n), tos: sharedArray(Uint8Array, n),
+    label: sharedArray(Uint32Array, n), attackType: sharedArray(Uint32Array, n), attackId: sharedArray(Uint32Array, n),
+    attackDescription: sharedArray(Uint32Array, n),
   };
-  type DictKey = 'proto' | 'srcAddr' | 'dstAddr' | 'label' | 'attackType' | 'attackId' | 'attackDescription';
-  const tables = parts.map((p) => ({
-    proto: remapTable(p.dicts.proto, d.proto),
-    addr: remapTable(p.dicts.addr, d.addr),
-    label: remapTable(p.dicts.label, d.label),
-    attackType: remapTable(p.dicts.attackType, d.attackType),
-    attackId: remapTable(p.dicts.attackId, d.attackId),
-    attackDescription: remapTable(p.dicts.attackDescription, d.attackDescription),
-  }));
-  const coded = (key: DictKey, dict: ByteDictionary, table: 'proto' | 'addr' | 'label' | 'attackType' | 'attackId' | 'attackDescription') => {
-    const codes = sharedArray(Uint32Array, n);
-    let at = 0;
-    parts.forEach((p, k) => {
-      const src = p.columns[key];
-      const map = tables[k][table];
-      if (isIdentity(map)) codes.set(src.subarray(0, p.rows), at);
-      else for (let i = 0; i < p.rows; i++) codes[at + i] = map[src[i]];
-      at += p.rows;
-      (p.columns as Partial<WorkerResult['columns']>)[key] = undefined;
-    });
-    return { codes, values: dict.values };
-  };
+  let offset = 0;
+  const placed: Promise<void>[] = [];
+  parts.forEach((p, k) => {
+    if (p.rows > 0) placed.push(workers[k].place({ type: 'place', target, offset, remap: remaps[k] }));
+    offset += p.rows;
+  });
+  await Promise.all(placed);
+  const coded = (codes: Uint32Array, values: string[]): DictColumn => ({ codes, values });
   const columns: FlowColumns = {
-    start: numeric('start'),
-    duration: numeric('duration'),
-    proto: coded('proto', d.proto, 'proto'),
-    srcAddr: coded('srcAddr', d.addr, 'addr'),
-    dstAddr: coded('dstAddr', d.addr, 'addr'),
-    srcPort: numeric('srcPort'),
-    dstPort: numeric('dstPort'),
-    packets: numeric('packets'),
-    bytes: numeric('bytes'),
-    flows: numeric('flows'),
-    flags: numeric('flags'),
-    tos: numeric('tos'),
-    label: coded('label', d.label, 'label'),
-    attackType: coded('attackType', d.attackType, 'attackType'),
-    attackId: coded('attackId', d.attackId, 'attackId'),
-    attackDescription: coded('attackDescription', d.attackDescription, 'attackDescription'),
+    start: target.start,
+    duration: target.duration,
+    proto: coded(target.proto, d.proto.values),
+    srcAddr: coded(target.srcAddr, d.addr.values),
+    dstAddr: coded(target.dstAddr, d.addr.values),
+    srcPort: target.srcPort,
+    dstPort: target.dstPort,
+    packets: target.packets,
+    bytes: target.bytes,
+    flows: target.flows,
+    flags: target.flags,
+    tos: target.tos,
+    label: coded(target.label, d.label.values),
+    attackType: coded(target.attackType, d.attackType.values),
+    attackId: coded(target.attackId, d.attackId.values),
+    attackDescription: coded(target.attackDescription, d.attackDescription.values),
   };
   return {
     length: n,

@@ -80,3 +80,32 @@ test('a fraction limit is judged on the whole file, not on one dense range', asy
   assert.equal(ds.length, 2995);
   await assert.rejects(readFlows([path], { maxBadRows: 0.001 }), /5 of 3,000 rows read/);
 });
+
+test('two split files read together match one thread: codes remapped into the read\'s dictionaries, progress to the end', async () => {
+  const dir = await tempDir();
+  const a = [CIDDS_001_HEAD];
+  const b = [CIDDS_001_HEAD];
+  for (let i = 0; i < 2000; i++) a.push(good(i));
+  // The second file meets new hosts and labels first, so its workers' codes differ from the read's.
+  for (let i = 0; i < 2000; i++) b.push(good(3000 + i).replace('host', 'other').replace(/normal|attacker/, (l) => (i % 2 ? 'victim' : l)));
+  const paths = [await writeLines(dir, 'a.csv', a), await writeLines(dir, 'b.csv', b)];
+  const seen: Array<{ file: string; bytesRead: number; bytesTotal: number; rows: number }> = [];
+  const par = await readFlows(paths, { onProgress: (p) => seen.push(p) });
+  const seq = await sequential(() => readFlows(paths));
+  assert.deepEqual(rowsOf(par), rowsOf(seq));
+  assert.deepEqual(par.columns.srcAddr.values, seq.columns.srcAddr.values);
+  assert.deepEqual(par.columns.label.values, seq.columns.label.values);
+  for (const path of paths) {
+    const last = seen.filter((p) => p.file === path).at(-1);
+    assert.ok(last && last.bytesRead === last.bytesTotal && last.rows === 2000, JSON.stringify(last));
+  }
+});
+
+test('a split read leaves its columns in shared memory, for feature threads to read in place', async () => {
+  const dir = await tempDir();
+  const lines = [CIDDS_001_HEAD];
+  for (let i = 0; i < 1000; i++) lines.push(good(i));
+  const ds = await readFlows([await writeLines(dir, 'shared.csv', lines)]);
+  assert.ok(ds.columns.start.buffer instanceof SharedArrayBuffer);
+  assert.ok(ds.columns.srcAddr.codes.buffer instanceof SharedArrayBuffer);
+});
