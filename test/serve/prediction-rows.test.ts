@@ -11,7 +11,13 @@ import { byteRows, referenceCsvRows, referenceJsonlRows } from './reference-form
 
 const text = fc.oneof(fc.constantFrom('TCP', '192.168.1.2', 'EXT_SERVER', 'a,b', 'say "hi"', 'two\nlines', '', 'ü'), fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 6 }));
 const flow: fc.Arbitrary<TestFlow> = fc.record({
-  start: fc.oneof(fc.integer({ min: T0 - 5000, max: T0 + 90_000_000 }), fc.double({ min: -1e14, max: 3e14, noNaN: true }), fc.integer({ min: 253402300799000, max: 253402300801000 })),
+  start: fc.oneof(
+    fc.integer({ min: T0 - 5000, max: T0 + 90_000_000 }),
+    fc.integer({ min: -63_000_000_000_000, max: 254_000_000_000_000 }), // years -27 to 10018
+    fc.double({ min: -1e14, max: 3e14, noNaN: true }),
+    fc.integer({ min: 253402300799000, max: 253402300801000 }), // the end of year 9999
+    fc.integer({ min: -62167219201000, max: -62167219199000 }), // the start of year 0
+  ),
   duration: fc.oneof(fc.integer({ min: 0, max: 10_000_000 }).map((m) => m / 1000), fc.double()),
   proto: text,
   srcAddr: text,
