@@ -4,7 +4,7 @@
  * take (NaN or -1) so that the row goes to the general parser instead.
  */
 import { isIcmpName, type FlowDictionaries } from './batch-builder.js';
-import { FNV_OFFSET, FNV_PRIME, type ByteDictionary } from './byte-dictionary.js';
+import { HASH_MUL, HASH_SEED, type ByteDictionary } from './byte-dictionary.js';
 import { parseFlags, parsePort, parseScaledCount, parseTimestamp } from './byte-parse.js';
 
 export const COMMA = 0x2c;
@@ -34,6 +34,8 @@ export class FieldScanner {
   // Per field, where the same field of the previous row sits in `lastBuf`: labels and protocols
   // repeat row after row, and comparing a few bytes is cheaper than hashing and probing.
   private lastBuf: Uint8Array | null = null;
+  /** The same bytes as `lastBuf`, for reading four at a time. */
+  private view: DataView | null = null;
   private readonly lastStart: Int32Array;
   private readonly lastLen: Int32Array;
   private readonly lastCode: Uint32Array;
@@ -48,6 +50,7 @@ export class FieldScanner {
   protected useBuffer(buf: Uint8Array): void {
     if (buf !== this.lastBuf) {
       this.lastBuf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
       this.lastLen.fill(-1);
     }
   }
@@ -218,15 +221,24 @@ export class FieldScanner {
   protected text(buf: Uint8Array, i: number, dict: ByteDictionary, required: boolean): number {
     if (buf[i] === QUOTE) return -1;
     const s = i;
-    let h = FNV_OFFSET;
-    let c = buf[i];
-    // Bytes above the comma (digits, letters, dots) are never a separator: one compare for most.
-    while (c > COMMA || (c !== COMMA && c !== LF && c !== CR)) {
-      h = Math.imul(h ^ c, FNV_PRIME);
-      c = buf[++i];
+    const view = this.view!;
+    const lastWord = buf.length - 4;
+    let h = HASH_SEED;
+    // Whole words while no byte of theirs is below '-' (every separator is): hashBytes() four
+    // bytes per step. Addresses and labels are digits, letters, dots and underscores.
+    while (i <= lastWord) {
+      const w = view.getInt32(i, true);
+      if ((((w - 0x2d2d2d2d) | 0) & ~w & 0x80808080) !== 0) break;
+      h = Math.imul(h ^ w, HASH_MUL);
+      i += 4;
     }
-    this.at = i;
-    const code = dict.find(buf, s, i, h);
+    let e = i;
+    let c = buf[e];
+    while (c > COMMA || (c !== COMMA && c !== LF && c !== CR)) c = buf[++e];
+    for (; i + 4 <= e; i += 4) h = Math.imul(h ^ view.getInt32(i, true), HASH_MUL);
+    for (; i < e; i++) h = Math.imul(h ^ buf[i], HASH_MUL);
+    this.at = e;
+    const code = dict.find(buf, s, e, h, view);
     if (required && code === dict.emptyCode) return -1;
     return code;
   }
