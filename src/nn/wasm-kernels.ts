@@ -6,10 +6,9 @@ import { setFlagsFromString } from 'node:v8';
  * the shared memory they run on. Every pointer is a byte offset into that memory.
  */
 export interface LstmKernels {
-  gemm(a: number, ars: number, acs: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, accumulate: number): void;
+  gemm(a: number, ars: number, acs: number, b: number, ldb: number, c: number, ldc: number, m: number, n: number, k: number, accumulate: number, bias: number): void;
   transpose(src: number, rows: number, cols: number, dst: number): void;
   sumRows(x: number, rows: number, cols: number, out: number, accumulate: number): void;
-  broadcastRow(row: number, rows: number, cols: number, x: number): void;
   addInto(x: number, y: number, n: number): void;
   mulInto(m: number, x: number, n: number): void;
   multiply(x: number, m: number, out: number, n: number): void;

@@ -193,14 +193,13 @@ export class LstmPass {
       const recurrent = W + off[3 * l + 1];
       const bias = W + off[3 * l + 2];
       const rowBytes = R * H * F;
-      k.broadcastRow(bias, n, 4 * H, L.z);
-      k.gemm(input, L.inputs, 1, kernel, 4 * H, L.z, 4 * H, n, 4 * H, L.inputs, 1);
+      k.gemm(input, L.inputs, 1, kernel, 4 * H, L.z, 4 * H, n, 4 * H, L.inputs, 0, bias);
       k.zero(L.c, R * H);
       k.zero(L.h, R * H);
       for (let t = 0; t < S; t++) {
         const zt = L.z + t * R * 4 * H * F;
         const hPrev = L.h + t * rowBytes;
-        if (t > 0) k.gemm(hPrev, H, 1, recurrent, 4 * H, zt, 4 * H, R, 4 * H, H, 1);
+        if (t > 0) k.gemm(hPrev, H, 1, recurrent, 4 * H, zt, 4 * H, R, 4 * H, H, 1, 0);
         k.cellForward(zt, L.c + t * rowBytes, hPrev, L.c + (t + 1) * rowBytes, L.tc + t * rowBytes, L.h + (t + 1) * rowBytes, mask && mask + t * R * F, R, H);
       }
       input = L.h + rowBytes;
@@ -215,8 +214,7 @@ export class LstmPass {
     const Hl = spec.layers[last - 1];
     const denseKernel = W + off[3 * last];
     const denseBias = W + off[3 * last + 1];
-    k.broadcastRow(denseBias, n, K, plan.logits);
-    k.gemm(input, Hl, 1, denseKernel, K, plan.logits, K, n, K, Hl, 1);
+    k.gemm(input, Hl, 1, denseKernel, K, plan.logits, K, n, K, Hl, 0, denseBias);
 
     const backward = training || job.mode === PassMode.Gradients;
     const dl = backward ? plan.dlogits : 0;
@@ -230,10 +228,10 @@ export class LstmPass {
     if (!backward) return;
 
     const G = this.grads;
-    k.gemm(input, 1, Hl, plan.dlogits, K, G + off[3 * last], K, Hl, K, n, 0);
+    k.gemm(input, 1, Hl, plan.dlogits, K, G + off[3 * last], K, Hl, K, n, 0, 0);
     k.sumRows(plan.dlogits, n, K, G + off[3 * last + 1], 0);
     k.transpose(denseKernel, Hl, K, plan.wdT);
-    k.gemm(plan.dlogits, K, 1, plan.wdT, Hl, plan.layers[last - 1].dOut, Hl, n, Hl, K, 0);
+    k.gemm(plan.dlogits, K, 1, plan.wdT, Hl, plan.layers[last - 1].dOut, Hl, n, Hl, K, 0, 0);
     for (let l = last - 1; l >= 0; l--) {
       const L = plan.layers[l];
       const H = L.units;
@@ -249,18 +247,18 @@ export class LstmPass {
         if (t < S - 1) k.addInto(L.dhNext, dh, R * H);
         k.cellBackward(dh, L.dc, zt, L.c + t * rowBytes, L.tc + t * rowBytes, zt, maskT, R, H);
         if (t > 0) {
-          k.gemm(zt, 4 * H, 1, L.uT, H, L.dhNext, H, R, H, 4 * H, 0);
+          k.gemm(zt, 4 * H, 1, L.uT, H, L.dhNext, H, R, H, 4 * H, 0, 0);
           if (maskT) k.carryRows(maskT, dh, L.dhNext, R, H);
         }
       }
       const layerInput = l === 0 ? plan.x : (dropout ? plan.layers[l - 1].dropped : plan.layers[l - 1].h + R * plan.layers[l - 1].units * F);
-      k.gemm(layerInput, 1, L.inputs, L.z, 4 * H, G + off[3 * l], 4 * H, L.inputs, 4 * H, n, 0);
-      if (S > 1) k.gemm(L.h + rowBytes, 1, H, L.z + R * 4 * H * F, 4 * H, G + off[3 * l + 1], 4 * H, H, 4 * H, (S - 1) * R, 0);
+      k.gemm(layerInput, 1, L.inputs, L.z, 4 * H, G + off[3 * l], 4 * H, L.inputs, 4 * H, n, 0, 0);
+      if (S > 1) k.gemm(L.h + rowBytes, 1, H, L.z + R * 4 * H * F, 4 * H, G + off[3 * l + 1], 4 * H, H, 4 * H, (S - 1) * R, 0, 0);
       else k.zero(G + off[3 * l + 1], H * 4 * H);
       k.sumRows(L.z, n, 4 * H, G + off[3 * l + 2], 0);
       if (l > 0) {
         k.transpose(W + off[3 * l], L.inputs, 4 * H, L.wT);
-        k.gemm(L.z, 4 * H, 1, L.wT, L.inputs, plan.layers[l - 1].dOut, L.inputs, n, L.inputs, 4 * H, 0);
+        k.gemm(L.z, 4 * H, 1, L.wT, L.inputs, plan.layers[l - 1].dOut, L.inputs, n, L.inputs, 4 * H, 0, 0);
       }
     }
   }

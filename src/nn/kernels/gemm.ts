@@ -4,7 +4,8 @@
 import { madd } from './simd';
 
 /**
- * C (m x n) = [C +] A (m x k) . B (k x n), all float32. B and C are row-major with row strides
+ * C (m x n) = [C | bias +] A (m x k) . B (k x n), all float32: with `accumulate` C's values are
+ * added to, else with `bias` (n values, or 0) every row starts from the bias. B and C are row-major with row strides
  * `ldb` and `ldc` (elements). A is addressed through two strides, A(i, p) = a[i * ars + p * acs],
  * so the same kernel serves A (ars = lda, acs = 1) and a transposed A stored k x m (ars = 1,
  * acs = lda): the weight gradients X^T dZ need no transposed copy.
@@ -13,7 +14,7 @@ import { madd } from './simd';
  * four broadcasts of A and 8 multiply-adds. V8 on x64 has 16 vector registers, which a wider
  * block would overflow.
  */
-export function gemm(a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32, accumulate: i32): void {
+export function gemm(a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32, accumulate: i32, bias: usize): void {
   const as4 = (<usize>ars) << 2;
   const ac4 = (<usize>acs) << 2;
   const lb4 = (<usize>ldb) << 2;
@@ -23,12 +24,12 @@ export function gemm(a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize,
     const a0 = a + <usize>i * as4;
     const c0 = c + <usize>i * lc4;
     let j = 0;
-    for (; j + 8 <= n; j += 8) block4x8(a0, as4, ac4, b + (<usize>j << 2), lb4, c0 + (<usize>j << 2), lc4, k, accumulate);
-    for (; j + 4 <= n; j += 4) block4x4(a0, as4, ac4, b + (<usize>j << 2), lb4, c0 + (<usize>j << 2), lc4, k, accumulate);
+    for (; j + 8 <= n; j += 8) block4x8(a0, as4, ac4, b + (<usize>j << 2), lb4, c0 + (<usize>j << 2), lc4, k, accumulate, bias && bias + (<usize>j << 2));
+    for (; j + 4 <= n; j += 4) block4x4(a0, as4, ac4, b + (<usize>j << 2), lb4, c0 + (<usize>j << 2), lc4, k, accumulate, bias && bias + (<usize>j << 2));
     for (; j < n; j++) {
       for (let r = 0; r < 4; r++) {
         const pc = c0 + <usize>r * lc4 + (<usize>j << 2);
-        store<f32>(pc, dotScalar(a0 + <usize>r * as4, ac4, b + (<usize>j << 2), lb4, k) + (accumulate ? load<f32>(pc) : 0));
+        store<f32>(pc, dotScalar(a0 + <usize>r * as4, ac4, b + (<usize>j << 2), lb4, k) + startValue(pc, accumulate, bias, j));
       }
     }
   }
@@ -36,17 +37,17 @@ export function gemm(a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize,
     const a0 = a + <usize>i * as4;
     const c0 = c + <usize>i * lc4;
     let j = 0;
-    for (; j + 8 <= n; j += 8) block1x8(a0, ac4, b + (<usize>j << 2), lb4, c0 + (<usize>j << 2), k, accumulate);
+    for (; j + 8 <= n; j += 8) block1x8(a0, ac4, b + (<usize>j << 2), lb4, c0 + (<usize>j << 2), k, accumulate, bias && bias + (<usize>j << 2));
     for (; j < n; j++) {
       const pc = c0 + (<usize>j << 2);
-      store<f32>(pc, dotScalar(a0, ac4, b + (<usize>j << 2), lb4, k) + (accumulate ? load<f32>(pc) : 0));
+      store<f32>(pc, dotScalar(a0, ac4, b + (<usize>j << 2), lb4, k) + startValue(pc, accumulate, bias, j));
     }
   }
 }
 
 // @ts-ignore: decorator
 @inline
-function block4x8(a0: usize, as4: usize, ac4: usize, b: usize, lb4: usize, c: usize, lc4: usize, k: i32, accumulate: i32): void {
+function block4x8(a0: usize, as4: usize, ac4: usize, b: usize, lb4: usize, c: usize, lc4: usize, k: i32, accumulate: i32, bias: usize): void {
   const c1 = c + lc4;
   const c2 = c1 + lc4;
   const c3 = c2 + lc4;
@@ -57,6 +58,9 @@ function block4x8(a0: usize, as4: usize, ac4: usize, b: usize, lb4: usize, c: us
     x10 = v128.load(c1); x11 = v128.load(c1, 16);
     x20 = v128.load(c2); x21 = v128.load(c2, 16);
     x30 = v128.load(c3); x31 = v128.load(c3, 16);
+  } else if (bias) {
+    x00 = v128.load(bias); x01 = v128.load(bias, 16);
+    x10 = x00; x11 = x01; x20 = x00; x21 = x01; x30 = x00; x31 = x01;
   }
   let p0 = a0;
   let p1 = a0 + as4;
@@ -85,13 +89,15 @@ function block4x8(a0: usize, as4: usize, ac4: usize, b: usize, lb4: usize, c: us
 
 // @ts-ignore: decorator
 @inline
-function block4x4(a0: usize, as4: usize, ac4: usize, b: usize, lb4: usize, c: usize, lc4: usize, k: i32, accumulate: i32): void {
+function block4x4(a0: usize, as4: usize, ac4: usize, b: usize, lb4: usize, c: usize, lc4: usize, k: i32, accumulate: i32, bias: usize): void {
   const c1 = c + lc4;
   const c2 = c1 + lc4;
   const c3 = c2 + lc4;
   let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
   if (accumulate) {
     x0 = v128.load(c); x1 = v128.load(c1); x2 = v128.load(c2); x3 = v128.load(c3);
+  } else if (bias) {
+    x0 = v128.load(bias); x1 = x0; x2 = x0; x3 = x0;
   }
   let p0 = a0;
   let p1 = a0 + as4;
@@ -112,10 +118,12 @@ function block4x4(a0: usize, as4: usize, ac4: usize, b: usize, lb4: usize, c: us
 
 // @ts-ignore: decorator
 @inline
-function block1x8(a0: usize, ac4: usize, b: usize, lb4: usize, c: usize, k: i32, accumulate: i32): void {
+function block1x8(a0: usize, ac4: usize, b: usize, lb4: usize, c: usize, k: i32, accumulate: i32, bias: usize): void {
   let x0 = f32x4.splat(0), x1 = f32x4.splat(0);
   if (accumulate) {
     x0 = v128.load(c); x1 = v128.load(c, 16);
+  } else if (bias) {
+    x0 = v128.load(bias); x1 = v128.load(bias, 16);
   }
   let pa = a0;
   let pb = b;
@@ -127,6 +135,13 @@ function block1x8(a0: usize, ac4: usize, b: usize, lb4: usize, c: usize, k: i32,
     pb += lb4;
   }
   v128.store(c, x0); v128.store(c, x1, 16);
+}
+
+// @ts-ignore: decorator
+@inline
+function startValue(pc: usize, accumulate: i32, bias: usize, j: i32): f32 {
+  if (accumulate) return load<f32>(pc);
+  return bias ? load<f32>(bias + (<usize>j << 2)) : 0;
 }
 
 // @ts-ignore: decorator
@@ -157,12 +172,6 @@ export function sumRows(x: usize, rows: i32, cols: i32, out: usize, accumulate: 
     for (; j + 4 <= cols; j += 4) v128.store(out + (<usize>j << 2), f32x4.add(v128.load(out + (<usize>j << 2)), v128.load(row + (<usize>j << 2))));
     for (; j < cols; j++) store<f32>(out + (<usize>j << 2), load<f32>(out + (<usize>j << 2)) + load<f32>(row + (<usize>j << 2)));
   }
-}
-
-/** Every row of x (rows x cols) set to `row` (cols): the bias as the starting value of a product. */
-export function broadcastRow(row: usize, rows: i32, cols: i32, x: usize): void {
-  const bytes = <usize>cols << 2;
-  for (let r = 0; r < rows; r++) memory.copy(x + <usize>r * bytes, row, bytes);
 }
 
 /** y[i] += x[i] over n floats. */
