@@ -11,7 +11,8 @@ test('the matrix product matches a float64 product for every block shape, transp
   const rng = new Rng(3);
   const f32 = new Float32Array(memory.buffer);
   // Shapes that hit the 4x8 and 4x4 blocks, the scalar column tail and the single-row tail.
-  for (const [m, n, kk] of [[1, 1, 1], [4, 8, 3], [7, 13, 5], [9, 4, 16], [33, 70, 9], [5, 3, 40]]) {
+  // [6, 1000, 300] runs k in cache-sized chunks.
+  for (const [m, n, kk] of [[1, 1, 1], [4, 8, 3], [7, 13, 5], [9, 4, 16], [33, 70, 9], [5, 3, 40], [6, 1000, 300]]) {
     for (const transposedA of [false, true]) {
       for (const start of ['zero', 'accumulate', 'bias']) {
         const accumulate = start === 'accumulate' ? 1 : 0;
