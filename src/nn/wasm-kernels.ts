@@ -13,6 +13,7 @@ export interface LstmKernels {
   mulInto(m: number, x: number, n: number): void;
   multiply(x: number, m: number, out: number, n: number): void;
   zero(x: number, n: number): void;
+  toTimeMajor(src: number, rows: number, seqLen: number, span: number, width: number, dst: number): void;
   cellForward(z: number, cPrev: number, hPrev: number, c: number, tc: number, h: number, mask: number, rows: number, units: number): void;
   cellBackward(dh: number, dc: number, act: number, cPrev: number, tc: number, dz: number, mask: number, rows: number, units: number): void;
   carryRows(mask: number, src: number, dst: number, rows: number, units: number): void;

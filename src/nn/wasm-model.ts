@@ -129,7 +129,8 @@ export class WasmSequenceModel implements SequenceModel {
     if (span === 0 || batch === 0) return out;
     const carry = mask ? needsCarry(mask, batch, spec.seqLen) : false;
     const shares = this.shares(batch);
-    shares.forEach((s, i) => this.upload(i, s, x, undefined, mask, batch, span, carry));
+    this.stageInputs(x);
+    shares.forEach((s, i) => this.upload(i, s, undefined, mask, span, carry));
     this.runShares(shares, { mode: PassMode.Predict, span, carry, batchRows: batch, scale: 0, dropoutSeed: 0 });
     const K = spec.outputs;
     shares.forEach((s, i) => {
@@ -187,7 +188,8 @@ export class WasmSequenceModel implements SequenceModel {
     const span = realSpan(batch.mask, n, spec.seqLen);
     const carry = needsCarry(batch.mask, n, spec.seqLen);
     const shares = this.shares(n);
-    shares.forEach((s, i) => this.upload(i, s, batch.x, batch.y, batch.mask, n, span, carry));
+    this.stageInputs(batch.x);
+    shares.forEach((s, i) => this.upload(i, s, batch.y, batch.mask, span, carry));
     const dropoutSeed = mode === PassMode.Train ? mixSeed(spec.seed ^ 0x5eed, this.batchCounter++) : 0;
     const sums = this.runShares(shares, { mode, span, carry, batchRows: n, scale: 1 / steps, dropoutSeed });
     if (mode === PassMode.Train) {
@@ -247,29 +249,30 @@ export class WasmSequenceModel implements SequenceModel {
     for (let i = 1; i < this.threads; i++) this.k.addInto(p.grads[i], p.grads[0], p.count);
   }
 
+  /** The batch's inputs, as given (batch-major), into the staging area: one copy. */
+  private stageInputs(x: Float32Array): void {
+    this.f32.set(x, this.plan.stage / 4);
+  }
+
   /**
-   * Writes one share's rows time-major into its thread's workspace: inputs; targets (-1 at
-   * padding) and loss weights (class weight x mask) when `y` is given, else -1 and 0; the mask
-   * rows when padding precedes a real step.
+   * Lays one share's rows out time-major in its thread's workspace: inputs (from the staging
+   * area); targets (-1 at padding) and loss weights (class weight x mask) when `y` is given, else
+   * -1 and 0; the mask rows when padding precedes a real step.
    */
-  private upload(thread: number, share: { first: number; rows: number }, x: Float32Array, y: Int32Array | undefined, mask: Float32Array | undefined, batch: number, span: number, carry: boolean): void {
+  private upload(thread: number, share: { first: number; rows: number }, y: Int32Array | undefined, mask: Float32Array | undefined, span: number, carry: boolean): void {
     const { spec, f32, i32 } = this;
     const plan = this.plan.threads[thread];
-    const I = spec.inputSize;
     const S = spec.seqLen;
     const R = share.rows;
     const cw = spec.classWeights;
     const classes = classCount(spec);
-    const xb = plan.x / 4;
+    this.k.toTimeMajor(this.plan.stage + share.first * S * spec.inputSize * 4, R, S, span, spec.inputSize, plan.x);
     const yb = plan.y / 4;
     const wb = plan.w / 4;
     const mb = plan.mask / 4;
     for (let t = 0; t < span; t++) {
       for (let r = 0; r < R; r++) {
         const b = share.first + r;
-        const src = (b * S + t) * I;
-        const dst = xb + (t * R + r) * I;
-        for (let i = 0; i < I; i++) f32[dst + i] = x[src + i];
         const m = mask ? mask[b * S + t] : 1;
         const row = t * R + r;
         if (y && m !== 0) {
@@ -284,7 +287,6 @@ export class WasmSequenceModel implements SequenceModel {
         if (carry) f32[mb + row] = m;
       }
     }
-    void batch;
   }
 
   private ensureCapacity(rows: number): void {

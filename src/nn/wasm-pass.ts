@@ -62,6 +62,8 @@ export interface ThreadPlan {
 
 export interface MemoryPlan {
   params: ParamPlan;
+  /** The whole batch's inputs as the caller has them (batch-major), before each share is laid out time-major. */
+  stage: number;
   threads: ThreadPlan[];
   /** Bytes in use. */
   end: number;
@@ -100,6 +102,7 @@ export function memoryPlan(spec: ModelSpec, threads: number, capacity: number, b
   const S = spec.seqLen;
   const R = capacity;
   const K = spec.outputs;
+  const stage = bump.take(threads * R * S * spec.inputSize);
   const plans: ThreadPlan[] = [];
   for (let t = 0; t < threads; t++) {
     let inputs = spec.inputSize;
@@ -133,7 +136,7 @@ export function memoryPlan(spec: ModelSpec, threads: number, capacity: number, b
       result: bump.take(4),
     });
   }
-  return { params, threads: plans, end: bump.at };
+  return { params, stage, threads: plans, end: bump.at };
 }
 
 export const enum PassMode {

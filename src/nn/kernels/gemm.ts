@@ -216,3 +216,16 @@ export function multiply(x: usize, m: usize, out: usize, n: i32): void {
 export function zero(x: usize, n: i32): void {
   memory.fill(x, 0, <usize>n << 2);
 }
+
+/**
+ * Steps 0 .. span-1 of `rows` batch-major sequences (src: rows x seqLen x width) into time-major
+ * order (dst: span x rows x width), the layout the passes work in.
+ */
+export function toTimeMajor(src: usize, rows: i32, seqLen: i32, span: i32, width: i32, dst: usize): void {
+  const wb = <usize>width << 2;
+  for (let t = 0; t < span; t++) {
+    for (let r = 0; r < rows; r++) {
+      memory.copy(dst + (<usize>(t * rows + r)) * wb, src + (<usize>(r * seqLen + t)) * wb, wb);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 // AssemblyScript entry: the kernels of ntc's WebAssembly LSTM engine (src/nn/wasm-model.ts).
 // Built twice by `npm run build`: plain 128-bit SIMD, and with relaxed SIMD (fused multiply-add)
 // for runtimes that support it; the engine picks the build the runtime validates.
-export { gemm, transpose, sumRows, addInto, mulInto, multiply, zero } from './gemm';
+export { gemm, transpose, sumRows, addInto, mulInto, multiply, zero, toTimeMajor } from './gemm';
 export { cellForward, cellBackward, carryRows, dropoutMask } from './lstm';
 export { softmaxCrossEntropy, squaredError } from './loss';
 export { adam } from './adam';
