@@ -24,6 +24,7 @@ export class FastRowParser extends FieldScanner {
   private readonly hasTos: boolean;
   /** The exact CIDDS column order: parsed by straight-line code, without per-field dispatch. */
   private readonly cidds: boolean;
+  private readonly newCodes = new Int32Array(6);
 
   /** A layout the fast path can take (it needs the protocol before the ICMP type.code port). */
   static supports(layout: Layout): boolean {
@@ -51,6 +52,7 @@ export class FastRowParser extends FieldScanner {
 
   /** Parses the row at `i` into row `out.length`; returns the position after its newline, or -1. */
   row(buf: Uint8Array, i: number): number {
+    this.clearMisses();
     if (this.cidds) return this.ciddsRow(buf, i);
     return this.anyRow(buf, i);
   }
@@ -68,19 +70,20 @@ export class FastRowParser extends FieldScanner {
     const duration = this.count(buf, i);
     if (!(duration >= 0)) return -1;
     i = this.at + 1;
+    // A new protocol goes to the general parser: whether it is ICMP decides how its port reads.
     const proto = this.repeatedText(buf, i, d.proto, true, 2);
     if (proto < 0) return -1;
     i = this.at;
     if (buf[i++] !== COMMA) return -1;
-    const srcAddr = this.text(buf, i, d.addr, true);
-    if (srcAddr < 0) return -1;
+    let srcAddr = this.text(buf, i, d.addr, true);
+    if (srcAddr === -1) return -1;
     i = this.at;
     if (buf[i++] !== COMMA) return -1;
     const srcPort = this.portField(buf, i, false);
     if (srcPort < 0) return -1;
     i = this.at + 1;
-    const dstAddr = this.text(buf, i, d.addr, true);
-    if (dstAddr < 0) return -1;
+    let dstAddr = this.text(buf, i, d.addr, true);
+    if (dstAddr === -1) return -1;
     i = this.at;
     if (buf[i++] !== COMMA) return -1;
     const dstPort = this.portField(buf, i, this.isIcmp(proto));
@@ -114,23 +117,35 @@ export class FastRowParser extends FieldScanner {
       i = e;
     }
     if (buf[i++] !== COMMA) return -1;
-    const label = this.repeatedText(buf, i, d.label, true, 12);
-    if (label < 0) return -1;
+    let label = this.repeatedText(buf, i, d.label, true, 12);
+    if (label === -1) return -1;
     i = this.at;
     if (buf[i++] !== COMMA) return -1;
-    const attackType = this.repeatedText(buf, i, d.attackType, false, 13);
-    if (attackType < 0) return -1;
+    let attackType = this.repeatedText(buf, i, d.attackType, false, 13);
+    if (attackType === -1) return -1;
     i = this.at;
     if (buf[i++] !== COMMA) return -1;
-    const attackId = this.repeatedText(buf, i, d.attackId, false, 14);
-    if (attackId < 0) return -1;
+    let attackId = this.repeatedText(buf, i, d.attackId, false, 14);
+    if (attackId === -1) return -1;
     i = this.at;
     if (buf[i++] !== COMMA) return -1;
-    const attackDescription = this.repeatedText(buf, i, d.attackDescription, false, 15);
-    if (attackDescription < 0) return -1;
+    let attackDescription = this.repeatedText(buf, i, d.attackDescription, false, 15);
+    if (attackDescription === -1) return -1;
     i = this.at;
     if (buf[i] === CR) i++;
     if (buf[i] !== LF) return -1;
+    if (this.missCount > 0) {
+      // New values, added now the row is known to be good, in field order.
+      const codes = this.newCodes;
+      codes[0] = srcAddr;
+      codes[1] = dstAddr;
+      codes[2] = label;
+      codes[3] = attackType;
+      codes[4] = attackId;
+      codes[5] = attackDescription;
+      this.addMisses(buf, codes);
+      [srcAddr, dstAddr, label, attackType, attackId, attackDescription] = codes;
+    }
     out.start[r] = start;
     out.duration[r] = duration;
     out.proto[r] = proto;

@@ -13,6 +13,10 @@ export const CR = 0x0d;
 export const QUOTE = 0x22;
 export const DOT = 0x2e;
 export const D0 = 0x30;
+const SPACE = 0x20;
+const TAB = 0x09;
+/** text(): a value its dictionary does not hold yet (see miss()). */
+export const MISS = -2;
 
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
@@ -45,6 +49,13 @@ export class FieldScanner {
     this.lastLen = new Int32Array(fields).fill(-1);
     this.lastCode = new Uint32Array(fields);
   }
+
+  /** Dictionary values of the current row not in their dictionaries yet (see miss()). */
+  protected missCount = 0;
+  private readonly missStart = new Int32Array(8);
+  private readonly missEnd = new Int32Array(8);
+  private readonly missHash = new Int32Array(8);
+  private readonly missDict: ByteDictionary[] = [];
 
   /** Previous-row positions refer to one buffer: forget them when the parser moves to another. */
   protected useBuffer(buf: Uint8Array): void {
@@ -239,8 +250,45 @@ export class FieldScanner {
     for (; i < e; i++) h = Math.imul(h ^ buf[i], HASH_MUL);
     this.at = e;
     const code = dict.find(buf, s, e, h, view);
+    if (code < 0) return this.miss(buf, s, e, h, dict, required);
     if (required && code === dict.emptyCode) return -1;
     return code;
+  }
+
+  /**
+   * A value the dictionary does not hold yet: noted, and MISS returned. Rows parsed without fault
+   * add their noted values in field order (addMisses), as the general parser would, so that a new
+   * address costs a dictionary entry rather than a second parse of its row; a rejected row adds none.
+   */
+  private miss(buf: Uint8Array, s: number, e: number, h: number, dict: ByteDictionary, required: boolean): number {
+    if (this.missCount === this.missStart.length) return -1;
+    if (required) {
+      let k = s;
+      while (k < e && (buf[k] === SPACE || buf[k] === TAB)) k++;
+      if (k === e) return -1; // blank: the general parser says why the row is bad
+    }
+    const m = this.missCount++;
+    this.missStart[m] = s;
+    this.missEnd[m] = e;
+    this.missHash[m] = h;
+    this.missDict[m] = dict;
+    return MISS;
+  }
+
+  /** Forgets the misses of a row that was given up. */
+  protected clearMisses(): void {
+    this.missCount = 0;
+  }
+
+  /** Adds the noted values of a good row; each MISS in `codes` (field order) becomes its code. */
+  protected addMisses(buf: Uint8Array, codes: Int32Array): void {
+    let m = 0;
+    for (let k = 0; k < codes.length; k++) {
+      if (codes[k] !== MISS) continue;
+      codes[k] = this.missDict[m].codeHashed(buf, this.missStart[m], this.missEnd[m], this.missHash[m]);
+      m++;
+    }
+    this.missCount = 0;
   }
 
   protected isIcmp(code: number): boolean {

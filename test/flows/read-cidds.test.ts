@@ -112,3 +112,23 @@ test('the label dictionary of a labelled file holds exactly its classes', async 
   const ds = await readFlows([await writeLines(dir, 'classes.csv', [CIDDS_001_HEAD, ODD_ROWS[0], ODD_ROWS[2], ODD_ROWS[3]])]);
   assert.deepEqual([...ds.columns.label.values].sort(), ['attacker', 'normal', 'victim']);
 });
+
+test('dictionaries list values in first-seen order, field by field, and a value seen twice in a row once', async () => {
+  const dir = await tempDir();
+  const row = (src: string, dst: string, label: string, type: string) =>
+    `2017-08-02 00:00:00.419,0.003,TCP  ,${src},44870,${dst},445.0,2,174,1,.AP...,0,${label},${type},---,---`;
+  const path = await writeLines(dir, 'order.csv', [
+    CIDDS_001_HEAD,
+    row('10000_2', '10000_1', 'normal', '---'),
+    row('B', 'B', 'attacker', 'dos'),
+    row('10000_1', 'C', 'victim', 'portScan'),
+    row('D', 'E', 'normal', '---').replace('.AP...', 'bogus!'),
+    row('10000_2', 'F', 'normal', '---'),
+  ]);
+  const ds = await readFlows([path], { maxBadRows: 1 });
+  assert.equal(ds.badRowCount, 1);
+  assert.deepEqual(ds.columns.srcAddr.values, ['10000_2', '10000_1', 'B', 'C', 'F']);
+  assert.deepEqual([0, 1, 2, 3].map((r) => [ds.columns.srcAddr.codes[r], ds.columns.dstAddr.codes[r]]), [[0, 1], [2, 2], [1, 3], [0, 4]]);
+  assert.deepEqual(ds.columns.label.values, ['normal', 'attacker', 'victim']);
+  assert.deepEqual(ds.columns.attackType.values, ['---', 'dos', 'portScan']);
+});
