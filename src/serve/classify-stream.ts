@@ -16,7 +16,7 @@ import { ByteWriter } from './byte-writer.js';
 import type { OutputSink } from './output-sink.js';
 import type { OutputFormat } from './prediction-format.js';
 import { predictionRows, type PredictionRows } from './prediction-rows.js';
-import { StreamClassifier, type StreamStats } from './stream-classifier.js';
+import { StreamClassifier, type ClassifiedBatch, type StreamStats } from './stream-classifier.js';
 
 export const DEFAULT_CLASSIFY_BATCH_ROWS = 131072;
 
@@ -38,6 +38,11 @@ export interface ClassifyOptions {
    * (default DEFAULT_MAX_ADDRESSES), so an endless stream of new hosts runs in bounded memory.
    */
   maxAddresses?: number;
+  /**
+   * See StreamClassifierOptions.deferOpenWindows; default: on unless stdin is read (a live stream
+   * must not hold results back until its next batch).
+   */
+  deferOpenWindows?: boolean;
   /** Longest a flow from a live stream (stdin) waits for its batch to fill (default 1,000 ms). */
   maxDelayMs?: number;
   onProgress?: (p: ReadProgress) => void;
@@ -62,29 +67,37 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
   let bytesTotal = 0;
   for (const p of o.inputs) bytesTotal = p === '-' ? -Infinity : bytesTotal + (await fileSize(p));
   const ctx = newContext({ ...o.read, onProgress: o.onProgress }, Number.isFinite(bytesTotal) ? bytesTotal : 0);
-  const classifier = new StreamClassifier(trained.model, trained.preprocessor, { idleSeconds: o.idleSeconds, batchSize: o.batchSize });
+  const deferOpenWindows = o.deferOpenWindows ?? !o.inputs.includes('-');
+  const classifier = new StreamClassifier(trained.model, trained.preprocessor, { idleSeconds: o.idleSeconds, batchSize: o.batchSize, deferOpenWindows });
   const rows = predictionRows(o.format, trained.preprocessor.classes, trained.model.spec.outputs);
   const out = new ByteWriter();
   // The header goes out with the first results (or at the end), so a failed read writes nothing.
   let headerDone = false;
   let stoppedEarly = false;
   const addresses: AddressStats = { peak: 0, restarts: 0 };
+  /** Writes completed batches; true once the reader has gone away. */
+  const write = async (done: ClassifiedBatch[]): Promise<boolean> => {
+    for (const { ds, pred } of done) {
+      if (!headerDone) await sink.write(rows.header);
+      headerDone = true;
+      await writeRows(sink, out, rows, ds, pred);
+      if (sink.closed) return true;
+    }
+    return false;
+  };
   outer: for (const path of o.inputs) {
     const live = path === '-';
     const batchRows = o.batchRows ?? DEFAULT_CLASSIFY_BATCH_ROWS;
     const read = sourceBatches(path, ctx, { batchRows, grow: false, flushEachChunk: live });
     const batches = boundedAddresses(read, ctx, o.maxAddresses ?? DEFAULT_MAX_ADDRESSES, addresses);
     for await (const batch of coalesceBatches(batches, batchRows, o.maxDelayMs ?? 1000)) {
-      const pred = await classifier.classify(batch);
-      if (!headerDone) await sink.write(rows.header);
-      headerDone = true;
-      await writeRows(sink, out, rows, batch, pred);
-      if (sink.closed) {
+      if (await write(await classifier.classify(batch))) {
         stoppedEarly = true;
         break outer;
       }
     }
   }
+  if (!stoppedEarly && (await write(await classifier.finish()))) stoppedEarly = true;
   if (!stoppedEarly) ctx.log.checkFinal(ctx.rowsBefore);
   if (!headerDone) await sink.write(rows.header);
   return {

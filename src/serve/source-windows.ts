@@ -20,15 +20,24 @@ interface OpenWindow {
    * seqLen-sized array each would multiply the memory of a stream with many sources.
    */
   steps: Float32Array;
+  /** Per kept step, while `pending`: the row of the previous batch whose output that step gives, or -1. */
+  origin: Int32Array;
+  /** Left open, not run, at the end of the last batch: some of its steps still owe their output. */
+  pending: boolean;
   /** Flows in the window (1..seqLen). */
   count: number;
   lastStartMs: number;
   /** Sequence id in the current batch, valid while `batch` equals the store's batch counter. */
   seq: number;
   batch: number;
+  /** The current sequence holds steps that owe output to the previous batch (so it must run now). */
+  seqOwes: boolean;
 }
 
-/** The sequences of one batch: rows `< n` are the batch's flows, rows `>= n` prefix flows. */
+/**
+ * The sequences of one batch: rows `< n` are the batch's flows, rows `>= n` prefix flows (kept from
+ * earlier batches).
+ */
 export interface WindowBatch {
   seqLen: number;
   count: number;
@@ -37,11 +46,22 @@ export interface WindowBatch {
   /** Features of the prefix rows, row `n + i` at `prefix[i * cols ..]`. */
   prefix: Float32Array;
   prefixRows: number;
+  /**
+   * Per prefix row: the row of the previous batch whose output it gives (its window was deferred),
+   * or -1 when it only rebuilds the window's state (its output was given already).
+   */
+  prefixOrigin: Int32Array;
+  /** Per sequence: 1 to run now, 0 for a window deferred to the next batch. */
+  run: Uint8Array;
+  /** Rows of this batch whose output waits for the next batch (in deferred windows). */
+  deferredRows: number;
 }
 
 export class SourceWindows {
   /** By source address (text, not dictionary code: a stream's dictionaries may be replaced between batches). */
   private readonly open = new Map<string | number, OpenWindow>();
+  /** Windows deferred at the end of the last batch (they may since have been evicted from `open`). */
+  private deferred: OpenWindow[] = [];
   private batches = 0;
 
   constructor(
@@ -58,58 +78,104 @@ export class SourceWindows {
     return this.open.size;
   }
 
+  /** Whether some rows of the last batch wait for the next one (see `assign`'s `defer`). */
+  get owing(): boolean {
+    return this.deferred.length > 0;
+  }
+
   /**
    * Places the flows of one batch in windows. `source[i]` identifies the source of flow i (stable
    * across batches), `startMs[i]` its start, `features` its feature row; `order` lists the flows in
    * time order. Returns sequences over the flows plus the prefix rows they need.
+   *
+   * With `defer`, a window still open at the end of the batch is not run: the next batch runs it
+   * with its new flows, instead of running it now and its flows again as the next batch's prefix.
+   * Its rows' outputs then come from the next batch (prefix rows with an origin). A window is
+   * deferred once at most, so every batch is complete after the next one; windows deferred last
+   * time that get no flow now are run now. An empty batch without `defer` runs all that is owed.
    */
-  assign(source: ArrayLike<string | number>, startMs: ArrayLike<number>, features: Float32Array, order: ArrayLike<number>): WindowBatch {
+  assign(source: ArrayLike<string | number>, startMs: ArrayLike<number>, features: Float32Array, order: ArrayLike<number>, defer = false): WindowBatch {
     const { seqLen, cols } = this;
     const n = order.length;
     if (seqLen === 1) {
       // Flow mode: every flow is its own window and nothing is kept.
       const rowIndex = new Int32Array(n);
       for (let i = 0; i < n; i++) rowIndex[i] = i;
-      return { seqLen, count: n, rowIndex, prefix: new Float32Array(0), prefixRows: 0 };
+      return { seqLen, count: n, rowIndex, prefix: NO_STEPS, prefixRows: 0, prefixOrigin: NO_ORIGIN, run: new Uint8Array(n).fill(1), deferredRows: 0 };
     }
     const batch = ++this.batches;
+    const owed = this.deferred;
+    this.deferred = [];
     const touched: OpenWindow[] = [];
-    let rowIndex: Int32Array = new Int32Array(Math.max(1, n) * seqLen).fill(-1);
+    let rowIndex: Int32Array = new Int32Array(Math.max(1, n + owed.length) * seqLen).fill(-1);
     let count = 0;
-    let prefix: Float32Array = new Float32Array(0);
+    let prefix: Float32Array = NO_STEPS;
+    let prefixOrigin: Int32Array = NO_ORIGIN;
     let prefixRows = 0;
+    const startSequence = (w: OpenWindow): void => {
+      if (count * seqLen >= rowIndex.length) rowIndex = growFilled(rowIndex, rowIndex.length * 2);
+      w.seq = count++;
+      if (w.batch !== batch) touched.push(w);
+      w.batch = batch;
+      w.seqOwes = false;
+      if (w.count === 0) return;
+      // The window began in an earlier batch: its flows go in front of this batch's.
+      const rows = prefixRows + w.count;
+      if (rows * cols > prefix.length) {
+        const size = Math.max(2 * prefixOrigin.length, rows, 1024);
+        prefix = grow(prefix, size * cols);
+        prefixOrigin = growInt(prefixOrigin, size);
+      }
+      prefix.set(w.steps.subarray(0, w.count * cols), prefixRows * cols);
+      for (let t = 0; t < w.count; t++) {
+        rowIndex[w.seq * seqLen + t] = n + prefixRows + t;
+        prefixOrigin[prefixRows + t] = w.pending ? w.origin[t] : -1;
+      }
+      prefixRows = rows;
+      w.seqOwes = w.pending;
+      w.pending = false;
+    };
     for (let k = 0; k < n; k++) {
       const i = order[k];
       const key = source[i];
       const t0 = startMs[i];
       let w = this.open.get(key);
-      if (w && (t0 - w.lastStartMs) / 1000 > this.idleSeconds) w.count = 0;
+      if (w && (t0 - w.lastStartMs) / 1000 > this.idleSeconds) {
+        // Its flows so far are one window: run it (if it owes output) before starting afresh.
+        if (w.pending) startSequence(w);
+        w.count = 0;
+      }
       if (!w) {
-        w = { steps: NO_STEPS, count: 0, lastStartMs: t0, seq: -1, batch: 0 };
+        w = { steps: NO_STEPS, origin: NO_ORIGIN, pending: false, count: 0, lastStartMs: t0, seq: -1, batch: 0, seqOwes: false };
         this.open.set(key, w);
       }
       if (w.count === seqLen) w.count = 0;
-      if (w.batch !== batch || w.count === 0) {
-        if (count * seqLen >= rowIndex.length) rowIndex = growFilled(rowIndex, rowIndex.length * 2);
-        w.seq = count++;
-        if (w.batch !== batch) touched.push(w);
-        w.batch = batch;
-        if (w.count > 0) {
-          // The window began in an earlier batch: run its flows again in front of this one.
-          if ((prefixRows + w.count) * cols > prefix.length) prefix = grow(prefix, Math.max(2 * prefix.length, (prefixRows + w.count) * cols, 1024 * cols));
-          prefix.set(w.steps.subarray(0, w.count * cols), prefixRows * cols);
-          for (let t = 0; t < w.count; t++) rowIndex[w.seq * seqLen + t] = n + prefixRows + t;
-          prefixRows += w.count;
-        }
-      }
+      if (w.batch !== batch || w.count === 0) startSequence(w);
       rowIndex[w.seq * seqLen + w.count] = i;
       w.count++;
       if (t0 > w.lastStartMs) w.lastStartMs = t0;
     }
+    // Deferred last time and silent since: run them, so the last batch is complete.
+    for (const w of owed) if (w.pending) startSequence(w);
+    const run = new Uint8Array(count).fill(1);
+    let deferredRows = 0;
     // Only windows still open after the batch need their features kept: copy them once, here,
     // rather than every flow's row as it arrives.
-    for (const w of touched) if (w.count < seqLen) keepSteps(w, rowIndex, features, prefix, n, cols, seqLen);
-    return { seqLen, count, rowIndex: rowIndex.subarray(0, count * seqLen), prefix: prefix.subarray(0, prefixRows * cols), prefixRows };
+    for (const w of touched) {
+      if (w.count === seqLen) continue;
+      const deferNow = defer && !w.seqOwes;
+      keepSteps(w, rowIndex, features, prefix, n, cols, seqLen);
+      if (deferNow) {
+        run[w.seq] = 0;
+        w.pending = true;
+        this.deferred.push(w);
+        for (let t = 0; t < w.count; t++) if (w.origin[t] >= 0) deferredRows++;
+      }
+    }
+    return {
+      seqLen, count, rowIndex: rowIndex.subarray(0, count * seqLen), prefix: prefix.subarray(0, prefixRows * cols), prefixRows,
+      prefixOrigin: prefixOrigin.subarray(0, prefixRows), run, deferredRows,
+    };
   }
 
   /**
@@ -122,10 +188,19 @@ export class SourceWindows {
 }
 
 const NO_STEPS = new Float32Array(0);
+const NO_ORIGIN = new Int32Array(0);
 
-/** Copies the features of `w`'s current sequence (batch rows or prefix rows) into `w.steps`. */
+/**
+ * Copies the features of `w`'s current sequence (batch rows or prefix rows) into `w.steps`, and
+ * where each step's output belongs should the window be deferred: batch row r, or (a prefix row)
+ * nowhere, since a sequence that owed output is never deferred.
+ */
 function keepSteps(w: OpenWindow, rowIndex: Int32Array, features: Float32Array, prefix: Float32Array, n: number, cols: number, seqLen: number): void {
-  if (w.steps.length < w.count * cols) w.steps = new Float32Array(Math.min(seqLen, Math.max(w.count, (2 * w.steps.length) / cols)) * cols);
+  if (w.origin.length < w.count) {
+    const size = Math.min(seqLen, Math.max(w.count, 2 * w.origin.length));
+    w.steps = new Float32Array(size * cols);
+    w.origin = new Int32Array(size);
+  }
   const steps = w.steps;
   for (let t = 0; t < w.count; t++) {
     const r = rowIndex[w.seq * seqLen + t];
@@ -133,11 +208,18 @@ function keepSteps(w: OpenWindow, rowIndex: Int32Array, features: Float32Array, 
     const from = (r < n ? r : r - n) * cols;
     const to = t * cols;
     for (let j = 0; j < cols; j++) steps[to + j] = src[from + j];
+    w.origin[t] = r < n ? r : -1;
   }
 }
 
 function growFilled(a: Int32Array, size: number): Int32Array {
   const b = new Int32Array(size).fill(-1);
+  b.set(a);
+  return b;
+}
+
+function growInt(a: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size);
   b.set(a);
   return b;
 }

@@ -20,25 +20,43 @@ export interface StreamClassifierOptions {
   idleSeconds?: number;
   /** Sequences per model call (default 512, as ntc evaluate). */
   batchSize?: number;
+  /**
+   * Leave windows still open at the end of a batch for the next batch to run with its flows,
+   * instead of running them now and their flows again in the next batch (see SourceWindows.assign).
+   * Saves most re-run steps, but a batch's results come out one batch later: for files, not for
+   * live streams, whose next batch may be far off.
+   */
+  deferOpenWindows?: boolean;
 }
 
 export interface StreamStats {
   /** Flows classified so far. */
   flows: number;
-  /** Prefix steps run again because a window spanned two batches. */
+  /** Prefix steps run again (a window spanned two batches and was run in both). */
   prefixSteps: number;
+  /** Flows whose window was deferred: their output came with the next batch. */
+  deferredFlows: number;
   /** Sources whose window or context is kept now. */
   openWindows: number;
   openContexts: number;
+}
+
+/** A batch with the predictions of all its rows (`pred` row i belongs to `ds` row i). */
+export interface ClassifiedBatch {
+  ds: FlowDataset;
+  pred: FlowPredictions;
 }
 
 export class StreamClassifier {
   private readonly contexts: SourceContextStore;
   private readonly windows: SourceWindows;
   private readonly batchSize: number;
+  private readonly defer: boolean;
+  /** The last batch, while some of its rows wait for the next batch's model run. */
+  private held: ClassifiedBatch | null = null;
   private xBuffer = new Float32Array(0);
   private maskBuffer = new Float32Array(0);
-  readonly stats: StreamStats = { flows: 0, prefixSteps: 0, openWindows: 0, openContexts: 0 };
+  readonly stats: StreamStats = { flows: 0, prefixSteps: 0, deferredFlows: 0, openWindows: 0, openContexts: 0 };
 
   constructor(
     private readonly model: SequenceModel,
@@ -49,13 +67,15 @@ export class StreamClassifier {
     this.contexts = new SourceContextStore(preprocessor.options.contextIdleSeconds);
     this.windows = new SourceWindows(model.spec.seqLen, preprocessor.names.length, idle);
     this.batchSize = opts.batchSize ?? 512;
+    this.defer = opts.deferOpenWindows ?? false;
   }
 
   /**
-   * Predictions for every row of `ds`, in row order. Sources are matched across batches by address
-   * text, so consecutive batches may come with different dictionaries.
+   * Classifies `ds` and returns the batches now complete, in stream order: `ds` itself, unless
+   * windows are deferred, in which case `ds` comes back from the next call (or from `finish`).
+   * Sources are matched across batches by address text, so batches may bring other dictionaries.
    */
-  async classify(ds: FlowDataset): Promise<FlowPredictions> {
+  async classify(ds: FlowDataset): Promise<ClassifiedBatch[]> {
     const n = ds.length;
     const { start, srcAddr } = ds.columns;
     let minStart = Infinity;
@@ -70,30 +90,54 @@ export class StreamClassifier {
     const features = transformFlows(this.preprocessor, ds, all, { contexts: this.contexts });
     const sources = new Array<string>(n);
     for (let i = 0; i < n; i++) sources[i] = srcAddr.values[srcAddr.codes[i]];
-    const wb = this.windows.assign(sources, start, features.data, timeOrder(ds, all));
-    const pred = await this.predictWindows(wb, features.data, features.cols, n);
-    this.stats.flows += n;
-    this.stats.prefixSteps += wb.prefixRows;
+    const wb = this.windows.assign(sources, start, features.data, timeOrder(ds, all), this.defer);
+    return this.complete({ ds, pred: this.emptyPredictions(n) }, wb, features.data, features.cols);
+  }
+
+  /** Runs what deferred windows still owe; returns the last batch, if it was held back. */
+  async finish(): Promise<ClassifiedBatch[]> {
+    if (!this.held) return [];
+    const wb = this.windows.assign([], [], NO_FEATURES, [], false);
+    return this.complete(null, wb, NO_FEATURES, this.preprocessor.names.length);
+  }
+
+  private async complete(current: ClassifiedBatch | null, wb: WindowBatch, features: Float32Array, cols: number): Promise<ClassifiedBatch[]> {
+    await this.predictWindows(wb, features, cols, current?.pred ?? this.emptyPredictions(0), this.held?.pred);
+    const done: ClassifiedBatch[] = [];
+    if (this.held) done.push(this.held);
+    this.held = null;
+    this.stats.deferredFlows += wb.deferredRows;
+    if (current && wb.deferredRows > 0) this.held = current;
+    else if (current) done.push(current);
+    for (const b of done) this.stats.flows += b.ds.length;
     this.stats.openWindows = this.windows.size;
     this.stats.openContexts = this.contexts.size;
-    return pred;
+    return done;
+  }
+
+  private emptyPredictions(n: number): FlowPredictions {
+    const k = this.model.spec.outputs;
+    return { classOf: new Int32Array(n).fill(-1), prob: new Float32Array(n * k), outputs: k };
   }
 
   /**
-   * Runs the model over the batch's windows and gives each flow the output of its own step. Windows
-   * do not overlap, so every flow sits at exactly one step (prefix rows' outputs are dropped).
-   * Windows go to the model shortest first, in model batches of `batchSize`, as predictSequences
-   * orders them, so the engine skips the padding of short windows.
+   * Runs the model over the batch's windows that are due and gives each flow the output of its own
+   * step: batch rows into `pred`, prefix rows of deferred windows into `held` (the previous batch),
+   * other prefix rows (re-run only to rebuild state) nowhere. Windows do not overlap, so every flow
+   * gets exactly one output. Windows go to the model shortest first, in model batches of
+   * `batchSize`, as predictSequences orders them, so the engine skips the padding of short windows.
    */
-  private async predictWindows(wb: WindowBatch, features: Float32Array, cols: number, n: number): Promise<FlowPredictions> {
+  private async predictWindows(wb: WindowBatch, features: Float32Array, cols: number, pred: FlowPredictions, held: FlowPredictions | undefined): Promise<void> {
     const { spec } = this.model;
-    const { seqLen, rowIndex } = wb;
+    const { seqLen, rowIndex, prefixOrigin } = wb;
+    const n = pred.classOf.length;
     const k = spec.outputs;
-    const classOf = new Int32Array(n).fill(-1);
-    const prob = new Float32Array(n * k);
     const spans = sequenceSpans(wb);
+    for (let s = 0; s < wb.count; s++) if (wb.run[s] === 0) spans[s] = 0;
     const order = byLength(spans, seqLen);
-    for (let first = 0; first < order.length; first += this.batchSize) {
+    let first = 0;
+    while (first < order.length && spans[order[first]] === 0) first++;
+    for (; first < order.length; first += this.batchSize) {
       const ids = order.subarray(first, Math.min(order.length, first + this.batchSize));
       const { x, mask } = this.modelInput(ids.length * seqLen, cols);
       for (let b = 0; b < ids.length; b++) {
@@ -114,14 +158,23 @@ export class StreamClassifier {
         const s = ids[b];
         for (let t = 0; t < spans[s]; t++) {
           const r = rowIndex[s * seqLen + t];
-          if (r < 0 || r >= n) continue;
+          if (r < 0) continue;
+          let to = pred;
+          let row = r;
+          if (r >= n) {
+            row = prefixOrigin[r - n];
+            if (row < 0 || held === undefined) {
+              this.stats.prefixSteps++;
+              continue;
+            }
+            to = held;
+          }
           const off = (b * seqLen + t) * k;
-          for (let j = 0; j < k; j++) prob[r * k + j] = out[off + j];
-          classOf[r] = classOfOutput(spec, out, off);
+          for (let j = 0; j < k; j++) to.prob[row * k + j] = out[off + j];
+          to.classOf[row] = classOfOutput(spec, out, off);
         }
       }
     }
-    return { classOf, prob, outputs: k };
   }
 
   /**
@@ -141,6 +194,8 @@ export class StreamClassifier {
     return { x, mask };
   }
 }
+
+const NO_FEATURES = new Float32Array(0);
 
 /** Sequence ids by span, shortest first, ties by id (a counting sort: spans are at most seqLen). */
 function byLength(spans: Uint16Array, seqLen: number): Uint32Array {

@@ -8,18 +8,23 @@ import { datasetFromFlows, T0 } from '../features/dataset.js';
 /**
  * With one feature column holding each flow's global id, a window's features name its flows, so
  * "the flows a flow is judged with" can be read from a batch: the steps of its sequence up to it.
+ * Only sequences that run give outputs: to batch rows, and to prefix rows that carry an origin
+ * (a deferred window's flows); other prefix rows only rebuild state. Each flow is judged once.
  */
-function historiesOf(wb: WindowBatch, batchIds: number[]): Map<number, number[]> {
-  const out = new Map<number, number[]>();
+function historiesOf(wb: WindowBatch, batchIds: number[], out = new Map<number, number[]>()): Map<number, number[]> {
   const n = batchIds.length;
   const idOf = (r: number): number => (r < n ? batchIds[r] : wb.prefix[r - n]);
   for (let s = 0; s < wb.count; s++) {
+    if (wb.run[s] === 0) continue;
     const steps: number[] = [];
     for (let t = 0; t < wb.seqLen; t++) {
       const r = wb.rowIndex[s * wb.seqLen + t];
       if (r < 0) break;
       steps.push(idOf(r));
-      if (r < n) out.set(idOf(r), [...steps]);
+      if (r < n || wb.prefixOrigin[r - n] >= 0) {
+        assert.ok(!out.has(idOf(r)), `flow ${idOf(r)} judged twice`);
+        out.set(idOf(r), [...steps]);
+      }
     }
   }
   return out;
@@ -41,7 +46,7 @@ function batchHistories(sources: string[], starts: number[], seqLen: number): Ma
   return out;
 }
 
-function streamHistories(sources: string[], starts: number[], seqLen: number, cuts: number[], idleSeconds = 3600): Map<number, number[]> {
+function streamHistories(sources: string[], starts: number[], seqLen: number, cuts: number[], idleSeconds = 3600, defer = false): Map<number, number[]> {
   const w = new SourceWindows(seqLen, 1, idleSeconds);
   const codes = new Map<string, number>();
   const out = new Map<number, number[]>();
@@ -51,11 +56,13 @@ function streamHistories(sources: string[], starts: number[], seqLen: number, cu
     const ids = Array.from({ length: to - from }, (_, i) => from + i);
     const key = ids.map((i) => codes.get(sources[i]) ?? (codes.set(sources[i], codes.size), codes.size - 1));
     // Within a batch the classifier hands flows over in time order; here they already are.
-    const wb = w.assign(key, ids.map((i) => starts[i]), Float32Array.from(ids), ids.map((_, k) => k));
-    for (const [id, h] of historiesOf(wb, ids)) out.set(id, h);
+    const wb = w.assign(key, ids.map((i) => starts[i]), Float32Array.from(ids), ids.map((_, k) => k), defer);
+    historiesOf(wb, ids, out);
     w.evictIdle(starts[to - 1]);
     from = to;
   }
+  historiesOf(w.assign([], [], new Float32Array(0), [], false), [], out);
+  assert.equal(w.owing, false);
   return out;
 }
 
@@ -69,21 +76,57 @@ test('a source\'s window carries over batch boundaries: flow k is judged with th
   assert.deepEqual(streamed, batchHistories(sources, starts, 3));
 });
 
-test('property: any time-ordered flows cut into any batches get the windows buildSequences gives', () => {
+test('property: any time-ordered flows cut into any batches get the windows buildSequences gives, open windows deferred or not', () => {
   fc.assert(
     fc.property(
       fc.array(fc.record({ src: fc.constantFrom('A', 'B', 'C', 'D'), gap: fc.integer({ min: 0, max: 5000 }) }), { minLength: 1, maxLength: 80 }),
       fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 6 }),
       fc.integer({ min: 1, max: 6 }),
+      fc.boolean(),
+      (flows, cuts, seqLen, defer) => {
+        let t = T0;
+        const starts = flows.map((f) => (t += f.gap));
+        const sources = flows.map((f) => f.src);
+        assert.deepEqual(streamHistories(sources, starts, seqLen, cuts, 3600, defer), batchHistories(sources, starts, seqLen));
+      },
+    ),
+    { numRuns: 600, seed: 11 },
+  );
+});
+
+test('property: with deferred windows, idle gaps and eviction sweeps still judge each flow once, as the undeferred stream does', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ src: fc.constantFrom('A', 'B', 'C'), gap: fc.integer({ min: 0, max: 90_000 }) }), { minLength: 1, maxLength: 60 }),
+      fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }),
+      fc.integer({ min: 2, max: 5 }),
       (flows, cuts, seqLen) => {
         let t = T0;
         const starts = flows.map((f) => (t += f.gap));
         const sources = flows.map((f) => f.src);
-        assert.deepEqual(streamHistories(sources, starts, seqLen, cuts), batchHistories(sources, starts, seqLen));
+        assert.deepEqual(streamHistories(sources, starts, seqLen, cuts, 60, true), streamHistories(sources, starts, seqLen, cuts, 60, false));
       },
     ),
-    { numRuns: 300, seed: 11 },
+    { numRuns: 600, seed: 5 },
   );
+});
+
+test('a window open at a batch end is deferred once: its flows are judged with the next batch, and a window deferred and silent since is run then', () => {
+  const w = new SourceWindows(4, 1, 3600);
+  const first = w.assign(['A', 'A', 'B'], [T0, T0 + 1, T0 + 2], Float32Array.of(0, 1, 2), [0, 1, 2], true);
+  assert.deepEqual([...first.run], [0, 0], 'both windows are open: nothing runs yet');
+  assert.equal(first.deferredRows, 3);
+  assert.ok(w.owing);
+  const second = w.assign(['A'], [T0 + 3], Float32Array.of(3), [0], true);
+  // A continues with its deferred flows in front (their outputs go to the first batch's rows 0, 1);
+  // B got nothing, so it runs alone now; A is still open but owed output, so it runs too.
+  assert.deepEqual([...second.run], [1, 1]);
+  assert.deepEqual([...second.prefixOrigin], [0, 1, 2]);
+  assert.equal(second.deferredRows, 0);
+  assert.equal(w.owing, false);
+  const third = w.assign(['A'], [T0 + 4], Float32Array.of(4), [0], true);
+  assert.deepEqual([...third.prefixOrigin], [-1, -1, -1], 'A\'s flows only rebuild its state now');
+  assert.deepEqual([...third.run], [1], 'A is full');
 });
 
 test('a source silent for longer than the idle time starts a new window (batch would continue it) and its state is freed', () => {
