@@ -157,17 +157,28 @@ export function validateSpec(spec: ModelSpec): ModelSpec {
 export type EngineFactory = (spec: ModelSpec, weights?: NamedTensor[]) => Promise<SequenceModel>;
 
 /**
- * The hand-written WebAssembly engine (wasm-model.ts) is the default: 2-3x faster than tfjs here
- * (see `npm run bench`). `tfjs` (also `tfjs-wasm`, its name in model.json) stays as the reference
- * engine that the wasm engine is tested against.
+ * `auto`, the default, is ntc's own engine (wasm-model.ts) on the native kernels where they were
+ * built at install (src/nn/native, the CPU's full vector width), else on the WebAssembly kernels.
+ * `tfjs` (also `tfjs-wasm`, its name in model.json) stays as the reference engine that the
+ * others are tested against. See `npm run bench` for their speeds.
  */
-export const DEFAULT_ENGINE = 'wasm';
+export const DEFAULT_ENGINE = 'auto';
 
 const loadTfjs = async (): Promise<EngineFactory> => (await import('./tfjs-model.js')).createTfjsModel;
 
 /** Engines by name, loaded on first use (so an unused engine's dependencies are never imported). */
 const engines = new Map<string, () => Promise<EngineFactory>>([
   ['wasm', async () => (await import('./wasm-model.js')).createWasmModel],
+  ['native', async () => {
+    const { createWasmModel } = await import('./wasm-model.js');
+    return (spec, weights) => createWasmModel(spec, weights, { kernels: 'native' });
+  }],
+  ['auto', async () => {
+    const { createWasmModel } = await import('./wasm-model.js');
+    const { nativeModule } = await import('./native-kernels.js');
+    const kernels = nativeModule() ? 'native' : 'wasm';
+    return (spec, weights) => createWasmModel(spec, weights, { kernels });
+  }],
   ['tfjs', loadTfjs],
   ['tfjs-wasm', loadTfjs],
 ]);

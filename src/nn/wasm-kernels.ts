@@ -81,3 +81,12 @@ export function instantiateKernels(memory: WebAssembly.Memory): LstmKernels {
   });
   return instance.exports as unknown as LstmKernels;
 }
+
+/** Which build of the kernels an engine runs: WebAssembly (portable) or native (src/nn/native). */
+export type KernelKind = 'wasm' | 'native';
+
+/** The kernels of `kind` over `memory`; the native module is loaded only when asked for. */
+export async function kernelsFor(kind: KernelKind, memory: WebAssembly.Memory): Promise<LstmKernels> {
+  if (kind === 'wasm') return instantiateKernels(memory);
+  return (await import('./native-kernels.js')).nativeKernels(memory);
+}

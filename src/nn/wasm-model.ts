@@ -7,7 +7,7 @@ import {
 import { initialWeights } from './init.js';
 import { countReal, needsCarry, realSpan } from './layout.js';
 import { C, EXIT, resultView, writeJob } from './wasm-control.js';
-import { type LstmKernels, createMemory, instantiateKernels, kernelModule } from './wasm-kernels.js';
+import { type KernelKind, type LstmKernels, createMemory, kernelModule, kernelsFor } from './wasm-kernels.js';
 import { LstmPass, type MemoryPlan, type PassJob, PassMode, memoryPlan, mixSeed } from './wasm-pass.js';
 
 /**
@@ -31,6 +31,8 @@ const ADAM_EPSILON = 1e-7;
 const WORKER_TIMEOUT_MS = 120_000;
 
 export interface WasmModelOptions {
+  /** WebAssembly kernels (default, portable) or the native build (engine `native`). */
+  kernels?: KernelKind;
   /** Threads (main + workers); default --threads, else NTC_THREADS, else min(2, available cores). */
   threads?: number;
 }
@@ -47,7 +49,9 @@ export async function createWasmModel(spec: ModelSpec, weights?: NamedTensor[], 
   validateSpec(spec);
   const threads = options.threads ?? defaultThreads();
   if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`threads must be a positive integer, got ${threads}`);
-  const model = new WasmSequenceModel(spec, weights ?? initialWeights(spec), threads);
+  const kind = options.kernels ?? 'wasm';
+  const memory = createMemory(1);
+  const model = new WasmSequenceModel(spec, weights ?? initialWeights(spec), threads, kind, memory, await kernelsFor(kind, memory));
   await model.startWorkers();
   return model;
 }
@@ -60,9 +64,7 @@ interface WorkerHandle {
 }
 
 export class WasmSequenceModel implements SequenceModel {
-  readonly engine = 'wasm';
-  private readonly memory: WebAssembly.Memory;
-  private readonly k: LstmKernels;
+  readonly engine: string;
   private plan: MemoryPlan;
   private mainPass: LstmPass;
   private readonly workers: WorkerHandle[] = [];
@@ -73,10 +75,12 @@ export class WasmSequenceModel implements SequenceModel {
   private batchCounter = 0;
   private disposed = false;
 
-  constructor(readonly spec: ModelSpec, weights: NamedTensor[], readonly threads: number) {
+  constructor(
+    readonly spec: ModelSpec, weights: NamedTensor[], readonly threads: number, private readonly kind: KernelKind,
+    private readonly memory: WebAssembly.Memory, private readonly k: LstmKernels,
+  ) {
     checkWeights(spec, weights);
-    this.memory = createMemory(1);
-    this.k = instantiateKernels(this.memory);
+    this.engine = kind;
     this.plan = memoryPlan(spec, threads, MIN_ROWS_PER_THREAD, this.k.heapBase());
     this.growTo(this.plan.end);
     this.refreshViews();
@@ -84,16 +88,16 @@ export class WasmSequenceModel implements SequenceModel {
     this.writeWeights(weights);
   }
 
-  /** The kernel build in use (`lstm-simd` or `lstm-relaxed-simd`). */
+  /** The kernel build in use: `native`, `lstm-simd` or `lstm-relaxed-simd`. */
   get kernelBuild(): string {
-    return kernelModule().build;
+    return this.kind === 'native' ? 'native' : kernelModule().build;
   }
 
   async startWorkers(): Promise<void> {
     for (let index = 1; index < this.threads; index++) {
       const control = new SharedArrayBuffer(C.SIZE * 4);
       const worker = new Worker(new URL('./wasm-worker.js', import.meta.url), {
-        workerData: { memory: this.memory, control, spec: this.spec, threads: this.threads, index },
+        workerData: { memory: this.memory, control, spec: this.spec, threads: this.threads, index, kind: this.kind },
       });
       worker.unref();
       const ctrl = new Int32Array(control);

@@ -1,19 +1,19 @@
 /**
  * A worker thread of the WebAssembly engine: runs its share of every batch on the shared memory,
  * as the main thread runs the other share. Started by wasm-model.ts with workerData
- * { memory, control, spec, threads, index }.
+ * { memory, control, spec, threads, index, kind }.
  */
 import { workerData } from 'node:worker_threads';
 import type { ModelSpec } from './engine.js';
 import { C, EXIT, readJob, resultView } from './wasm-control.js';
-import { instantiateKernels } from './wasm-kernels.js';
+import { type KernelKind, kernelsFor } from './wasm-kernels.js';
 import { LstmPass, memoryPlan } from './wasm-pass.js';
 
-const { memory, control, spec, threads, index } = workerData as {
-  memory: WebAssembly.Memory; control: SharedArrayBuffer; spec: ModelSpec; threads: number; index: number;
+const { memory, control, spec, threads, index, kind } = workerData as {
+  memory: WebAssembly.Memory; control: SharedArrayBuffer; spec: ModelSpec; threads: number; index: number; kind: KernelKind;
 };
 const ctrl = new Int32Array(control);
-const kernels = instantiateKernels(memory);
+const kernels = await kernelsFor(kind, memory);
 const result = resultView(ctrl);
 let pass: LstmPass | undefined;
 let capacity = 0;

@@ -2,10 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ModelSpec, type SequenceBatch, createModel } from '../../src/nn/engine.js';
 import { Rng } from '../../src/util/rng.js';
+import { nativeModule } from '../../src/nn/native-kernels.js';
 import { type GradientModel, gradientCheck, randomBatch, referenceForward, small } from './model-fixtures.js';
 
-// Every engine behind SequenceModel must pass the same checks.
-for (const engine of ['tfjs-wasm', 'wasm']) {
+// Every engine behind SequenceModel must pass the same checks; `native` where it was built
+// (test/nn/native-kernels.test.ts checks that it is wherever it can be).
+for (const engine of ['tfjs-wasm', 'wasm', ...(nativeModule() ? ['native'] : [])]) {
   const create = async (spec: ModelSpec) => (await createModel(spec, { engine })) as GradientModel;
 
   test(`${engine}: predict gives per-step probabilities that sum to 1 and match a plain float64 LSTM`, async () => {

@@ -115,8 +115,8 @@ test('a model loads on a registered engine by name, and an unknown engine is nam
   const p = await model.predict(x, 4);
   p.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `output ${i}`));
   model.dispose();
-  await assert.rejects(loadModel(dir, { engine: 'nope' }), /unknown model engine "nope" \(available: wasm, tfjs, tfjs-wasm, tfjs-wasm-ops\)/);
-  // Trained on the default (wasm) engine, the model loads on the reference tfjs engine too.
+  await assert.rejects(loadModel(dir, { engine: 'nope' }), /unknown model engine "nope" \(available: wasm, native, auto, tfjs, tfjs-wasm, tfjs-wasm-ops\)/);
+  // Trained on the default engine, the model loads on the reference tfjs engine too.
   const { model: onTfjs } = await loadModel(dir, { engine: 'tfjs' });
   assert.equal(onTfjs.engine, 'tfjs-wasm');
   const q = await onTfjs.predict(x, 4);

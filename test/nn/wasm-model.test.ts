@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModelSpec, SequenceBatch } from '../../src/nn/engine.js';
 import { createTfjsModel } from '../../src/nn/tfjs-model.js';
+import { nativeModule } from '../../src/nn/native-kernels.js';
 import { createWasmModel } from '../../src/nn/wasm-model.js';
+import type { KernelKind } from '../../src/nn/wasm-kernels.js';
 import { randomBatch } from './model-fixtures.js';
 
 /** Mixed padding: trailing everywhere, plus leading padding (the carry path) in every third sequence. */
@@ -28,10 +30,12 @@ const cases: { name: string; spec: ModelSpec; threads: number; carry: boolean }[
   { name: 'mse on the class index, 1 thread', spec: { inputSize: 4, seqLen: 6, layers: [16], dropout: 0, outputs: 1, classes: 3, loss: 'mse', lr: 0.01, seed: 5 }, threads: 1, carry: true },
 ];
 
-for (const c of cases) {
-  test(`wasm and tfjs engines give the same outputs and gradients on the same weights (${c.name})`, async () => {
+const kinds: KernelKind[] = nativeModule() ? ['wasm', 'native'] : ['wasm'];
+
+for (const kernels of kinds) for (const c of cases) {
+  test(`${kernels} and tfjs engines give the same outputs and gradients on the same weights (${c.name})`, async () => {
     const tf = await createTfjsModel(c.spec);
-    const wa = await createWasmModel(c.spec, tf.getWeights(), { threads: c.threads });
+    const wa = await createWasmModel(c.spec, tf.getWeights(), { threads: c.threads, kernels });
     // 40 sequences: two shares of 20 with 2 threads.
     const batch = paddedBatch(c.spec, 40, 11, c.carry);
     const k = c.spec.outputs;
@@ -54,10 +58,10 @@ for (const c of cases) {
   });
 }
 
-test('the wasm engine gives the same results on 1 and 2 threads, and a model trained on one loads in the other engine', async () => {
+for (const kernels of kinds) test(`the ${kernels} engine gives the same results on 1 and 2 threads, and a model trained on one loads in the other engine`, async () => {
   const spec: ModelSpec = { inputSize: 6, seqLen: 8, layers: [16, 8], dropout: 0.25, outputs: 3, loss: 'crossentropy', lr: 0.01, seed: 9 };
-  const one = await createWasmModel(spec, undefined, { threads: 1 });
-  const two = await createWasmModel(spec, undefined, { threads: 2 });
+  const one = await createWasmModel(spec, undefined, { threads: 1, kernels });
+  const two = await createWasmModel(spec, undefined, { threads: 2, kernels });
   const batch = paddedBatch(spec, 64, 12, true);
   for (let i = 0; i < 5; i++) {
     const a = await one.trainBatch(batch);
@@ -78,9 +82,9 @@ test('the wasm engine gives the same results on 1 and 2 threads, and a model tra
   tf.dispose();
 });
 
-test('batches larger than the workspace grow it without disturbing the weights', async () => {
+for (const kernels of kinds) test(`${kernels}: batches larger than the workspace grow it without disturbing the weights`, async () => {
   const spec: ModelSpec = { inputSize: 3, seqLen: 4, layers: [8], dropout: 0, outputs: 2, loss: 'crossentropy', lr: 0.01, seed: 1 };
-  const model = await createWasmModel(spec, undefined, { threads: 2 });
+  const model = await createWasmModel(spec, undefined, { threads: 2, kernels });
   const before = model.getWeights();
   const small = randomBatch(spec, 8, 1);
   const p1 = await model.predict(small.x, 8);
@@ -90,4 +94,37 @@ test('batches larger than the workspace grow it without disturbing the weights',
   assert.deepEqual(await model.predict(small.x, 8), p1);
   model.dispose();
   assert.throws(() => model.getWeights(), /after dispose/);
+});
+
+for (const kernels of kinds) test(`${kernels}: a sequence's outputs are bit-identical wherever it sits in a batch, whatever the batch size`, async () => {
+  // classify and evaluate batch the same flows differently; their predictions must still agree.
+  // 5 steps: the dense product's rows (steps x sequences) are then not a multiple of the 4-row blocks.
+  const spec: ModelSpec = { inputSize: 5, seqLen: 5, layers: [12, 8], dropout: 0, outputs: 4, loss: 'crossentropy', lr: 0.01, seed: 2 };
+  const model = await createWasmModel(spec, undefined, { threads: 2, kernels });
+  const all = paddedBatch(spec, 45, 5, true);
+  const per = spec.seqLen * spec.inputSize;
+  const whole = await model.predict(all.x, 45, all.mask);
+  // The same sequences reversed, in batches of 1, 7 and 45: each lands in another row, share and block.
+  for (const size of [1, 7, 45]) {
+    for (let start = 0; start < 45; start += size) {
+      const ids = Array.from({ length: Math.min(size, 45 - start) }, (_, i) => 44 - (start + i));
+      const x = new Float32Array(ids.length * per);
+      const mask = new Float32Array(ids.length * spec.seqLen);
+      ids.forEach((id, r) => {
+        x.set(all.x.subarray(id * per, (id + 1) * per), r * per);
+        mask.set(all.mask.subarray(id * spec.seqLen, (id + 1) * spec.seqLen), r * spec.seqLen);
+      });
+      const out = await model.predict(x, ids.length, mask);
+      ids.forEach((id, r) => {
+        for (let t = 0; t < spec.seqLen; t++) {
+          if (all.mask[id * spec.seqLen + t] === 0) continue;
+          for (let k = 0; k < 4; k++) {
+            const o = (t * 4) + k;
+            assert.equal(out[r * spec.seqLen * 4 + o], whole[id * spec.seqLen * 4 + o], `batch ${size}: sequence ${id} step ${t} class ${k}`);
+          }
+        }
+      });
+    }
+  }
+  model.dispose();
 });

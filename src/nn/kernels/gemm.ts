@@ -46,7 +46,7 @@ function gemmBlock(a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize, l
     for (; j < n; j++) {
       for (let r = 0; r < 4; r++) {
         const pc = c0 + <usize>r * lc4 + (<usize>j << 2);
-        store<f32>(pc, dotScalar(a0 + <usize>r * as4, ac4, b + (<usize>j << 2), lb4, k) + startValue(pc, accumulate, bias, j));
+        store<f32>(pc, dotScalar(a0 + <usize>r * as4, ac4, b + (<usize>j << 2), lb4, k, startValue(pc, accumulate, bias, j)));
       }
     }
   }
@@ -54,10 +54,13 @@ function gemmBlock(a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize, l
     const a0 = a + <usize>i * as4;
     const c0 = c + <usize>i * lc4;
     let j = 0;
+    // The same operations per output value as the 4-row blocks above, so a row's result does not
+    // depend on where it sits in the batch (classify and evaluate batch flows differently).
     for (; j + 8 <= n; j += 8) block1x8(a0, ac4, b + (<usize>j << 2), lb4, c0 + (<usize>j << 2), k, accumulate, bias && bias + (<usize>j << 2));
+    for (; j + 4 <= n; j += 4) block1x4(a0, ac4, b + (<usize>j << 2), lb4, c0 + (<usize>j << 2), k, accumulate, bias && bias + (<usize>j << 2));
     for (; j < n; j++) {
       const pc = c0 + (<usize>j << 2);
-      store<f32>(pc, dotScalar(a0, ac4, b + (<usize>j << 2), lb4, k) + startValue(pc, accumulate, bias, j));
+      store<f32>(pc, dotScalar(a0, ac4, b + (<usize>j << 2), lb4, k, startValue(pc, accumulate, bias, j)));
     }
   }
 }
@@ -156,6 +159,22 @@ function block1x8(a0: usize, ac4: usize, b: usize, lb4: usize, c: usize, k: i32,
 
 // @ts-ignore: decorator
 @inline
+function block1x4(a0: usize, ac4: usize, b: usize, lb4: usize, c: usize, k: i32, accumulate: i32, bias: usize): void {
+  let x0 = f32x4.splat(0);
+  if (accumulate) x0 = v128.load(c);
+  else if (bias) x0 = v128.load(bias);
+  let pa = a0;
+  let pb = b;
+  for (let p = 0; p < k; p++) {
+    x0 = madd(v128.load32_splat(pa), v128.load(pb), x0);
+    pa += ac4;
+    pb += lb4;
+  }
+  v128.store(c, x0);
+}
+
+// @ts-ignore: decorator
+@inline
 function startValue(pc: usize, accumulate: i32, bias: usize, j: i32): f32 {
   if (accumulate) return load<f32>(pc);
   return bias ? load<f32>(bias + (<usize>j << 2)) : 0;
@@ -163,8 +182,8 @@ function startValue(pc: usize, accumulate: i32, bias: usize, j: i32): f32 {
 
 // @ts-ignore: decorator
 @inline
-function dotScalar(a: usize, ac4: usize, b: usize, lb4: usize, k: i32): f32 {
-  let s: f32 = 0;
+function dotScalar(a: usize, ac4: usize, b: usize, lb4: usize, k: i32, start: f32): f32 {
+  let s = start;
   for (let p = 0; p < k; p++) {
     s += load<f32>(a) * load<f32>(b);
     a += ac4;
