@@ -109,3 +109,24 @@ test('a split read leaves its columns in shared memory, for feature threads to r
   assert.ok(ds.columns.start.buffer instanceof SharedArrayBuffer);
   assert.ok(ds.columns.srcAddr.codes.buffer instanceof SharedArrayBuffer);
 });
+
+test('ranges of several read chunks, rows cut at chunk ends, read as on one thread', async () => {
+  const dir = await tempDir();
+  const lines = [CIDDS_001_HEAD];
+  // ~9 MB: each of the 3 ranges spans three 1 MB chunks or more.
+  for (let i = 0; i < 80000; i++) lines.push(i % 4999 === 7 ? good(i).replace('.AP.SF', 'bogus!') : good(i));
+  const path = await writeLines(dir, 'chunks.csv', lines);
+  const par = await readFlows([path], { maxBadRows: 20 });
+  const seq = await sequential(() => readFlows([path], { maxBadRows: 20 }));
+  assert.equal(par.length, 80000 - 17);
+  for (const name of Object.keys(seq.columns) as (keyof typeof seq.columns)[]) {
+    const [a, b] = [par.columns[name], seq.columns[name]];
+    if ('codes' in a && 'codes' in b) {
+      assert.deepEqual(a.values, b.values, name);
+      assert.deepEqual(Buffer.from(a.codes.buffer, 0, a.codes.byteLength), Buffer.from(b.codes.buffer, b.codes.byteOffset, b.codes.byteLength), name);
+    } else if (!('codes' in a) && !('codes' in b)) {
+      assert.deepEqual(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength), name);
+    }
+  }
+  assert.deepEqual(par.badRows.map((b) => b.line), seq.badRows.map((b) => b.line));
+});
