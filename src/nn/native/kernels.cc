@@ -40,7 +40,6 @@ static inline void block(const f32* a, intptr_t ars, intptr_t acs, const f32* b,
     const vec b1 = vload(b + p * ldb + VW);
     for (int r = 0; r < MR; r++) {
       const vec s = vsplat(a[r * ars + p * acs]);
-      // Contracted to fused multiply-adds (-ffp-contract=fast, GCC's default), as fmaf below.
       x[r][0] += s * b0;
       x[r][1] += s * b1;
     }
@@ -48,37 +47,73 @@ static inline void block(const f32* a, intptr_t ars, intptr_t acs, const f32* b,
   for (int r = 0; r < MR; r++) { vstore(c + r * ldc, x[r][0]); vstore(c + r * ldc + VW, x[r][1]); }
 }
 
+typedef f32 vec4 __attribute__((vector_size(16)));
+typedef f32 uvec4 __attribute__((vector_size(16), aligned(4)));
+
+// 4 x 4 with 4-float vectors: for outputs narrower than two full vectors (the dense layer's
+// few classes). Same per-value operations as `block`: start value, then one FMA per step.
+static inline void block4x4(const f32* a, intptr_t ars, intptr_t acs, const f32* b, intptr_t ldb, f32* c, intptr_t ldc,
+                            int k, int accumulate, const f32* bias) {
+  vec4 x[MR];
+  for (int r = 0; r < MR; r++) {
+    if (accumulate) x[r] = *(const uvec4*)(c + r * ldc);
+    else if (bias) x[r] = *(const uvec4*)bias;
+    else x[r] = (vec4){};
+  }
+  for (int p = 0; p < k; p++) {
+    const vec4 b0 = *(const uvec4*)(b + p * ldb);
+    for (int r = 0; r < MR; r++) x[r] += a[r * ars + p * acs] * b0;
+  }
+  for (int r = 0; r < MR; r++) *(uvec4*)(c + r * ldc) = x[r];
+}
+
 static inline f32 startValue(const f32* pc, int accumulate, const f32* bias, int j) {
   if (accumulate) return *pc;
   return bias ? bias[j] : 0.0f;
 }
 
-static void gemmBlock(const f32* a, intptr_t ars, intptr_t acs, const f32* b, intptr_t ldb, f32* c, intptr_t ldc,
-                      int m, int n, int k, int accumulate, const f32* bias) {
-  int i = 0;
-  for (; i + MR <= m; i += MR) {
-    int j = 0;
-    for (; j + 2 * VW <= n; j += 2 * VW) block(a + i * ars, ars, acs, b + j, ldb, c + i * ldc + j, ldc, k, accumulate, bias ? bias + j : nullptr);
-    for (; j < n; j++) {
-      for (int r = 0; r < MR; r++) {
-        f32* pc = c + (i + r) * ldc + j;
-        f32 s = startValue(pc, accumulate, bias, j);
-        for (int p = 0; p < k; p++) s = fmaf(a[(i + r) * ars + p * acs], b[p * ldb + j], s);
-        *pc = s;
-      }
-    }
-  }
-  // The remaining rows one at a time with the same operations per output value as the blocks
-  // (start value, then one fused multiply-add per step), so a row's result does not depend on
-  // where it sits in the batch (classify and evaluate batch flows differently).
-  for (; i < m; i++) {
-    for (int j = 0; j < n; j++) {
-      f32* pc = c + i * ldc + j;
+// Four rows of C over all columns.
+static void rows4(const f32* a, intptr_t ars, intptr_t acs, const f32* b, intptr_t ldb, f32* c, intptr_t ldc,
+                  int n, int k, int accumulate, const f32* bias) {
+  int j = 0;
+  for (; j + 2 * VW <= n; j += 2 * VW) block(a, ars, acs, b + j, ldb, c + j, ldc, k, accumulate, bias ? bias + j : nullptr);
+  for (; j + 4 <= n; j += 4) block4x4(a, ars, acs, b + j, ldb, c + j, ldc, k, accumulate, bias ? bias + j : nullptr);
+  for (; j < n; j++) {
+    for (int r = 0; r < MR; r++) {
+      f32* pc = c + r * ldc + j;
       f32 s = startValue(pc, accumulate, bias, j);
-      for (int p = 0; p < k; p++) s = fmaf(a[i * ars + p * acs], b[p * ldb + j], s);
+      for (int p = 0; p < k; p++) s += a[r * ars + p * acs] * b[p * ldb + j];
       *pc = s;
     }
   }
+}
+
+static void gemmBlock(const f32* a, intptr_t ars, intptr_t acs, const f32* b, intptr_t ldb, f32* c, intptr_t ldc,
+                      int m, int n, int k, int accumulate, const f32* bias) {
+  int i = 0;
+  for (; i + MR <= m; i += MR) rows4(a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, n, k, accumulate, bias);
+  const int left = m - i;
+  if (left == 0) return;
+  // The last 1-3 rows go through the very same code, padded to four rows with zeros: the
+  // compiler fuses multiply-adds in some loops and not others, and a row's result must not
+  // depend on where it sits in the batch (classify and evaluate batch flows differently).
+  static thread_local f32* pa = nullptr;
+  static thread_local f32* pc = nullptr;
+  static thread_local size_t cap = 0;
+  const size_t need = (size_t)MR * (k > n ? k : n);
+  if (need > cap) {
+    delete[] pa;
+    delete[] pc;
+    pa = new f32[need];
+    pc = new f32[need];
+    cap = need;
+  }
+  for (int r = 0; r < MR; r++) {
+    for (int p = 0; p < k; p++) pa[r * k + p] = r < left ? a[(i + r) * ars + p * acs] : 0.0f;
+    for (int j = 0; j < n; j++) pc[r * n + j] = r < left && accumulate ? c[(i + r) * ldc + j] : 0.0f;
+  }
+  rows4(pa, k, 1, b, ldb, pc, n, n, k, accumulate, bias);
+  for (int r = 0; r < left; r++) memcpy(c + (i + r) * ldc, pc + r * n, (size_t)n * 4);
 }
 
 static void gemm(f32* a, int ars, int acs, f32* b, int ldb, f32* c, int ldc, int m, int n, int k, int accumulate, f32* bias) {
