@@ -1,8 +1,9 @@
 /**
- * Train and predict benchmarks: ntc's sequence model (`createModel` on the default wasm engine)
- * against bench/reference/lstm_throughput.py (PyTorch 1.13) at the same thread counts — the
- * machine's cores (at most 2; the headline figures) and 1 — plus ntc's reference tfjs engine on
- * one thread, on the same network — 2
+ * Train and predict benchmarks: ntc's sequence model (`createModel` on the default engine: the
+ * native kernels where they were built, else WebAssembly) against
+ * bench/reference/lstm_throughput.py (PyTorch 1.13) at the same thread counts — the machine's
+ * cores (at most 2; the headline figures) and 1 — plus, on one thread, ntc's portable wasm engine
+ * and its reference tfjs engine, on the same network — 2
  * stacked LSTMs (64, 32), dropout 0.2 after each, dense softmax over 4 classes at every step, Adam,
  * cross-entropy — and the same data: batches of 256 sequences x 16 steps x 24 features, every
  * step real, written once to files both sides read. Each side runs in its own child process (peak
@@ -54,6 +55,10 @@ export interface LstmSection {
   ratio: number;
   /** Both sides on one thread. */
   oneThread: { ntcSeqPerSec: number; torchSeqPerSec: number; ratio: number };
+  /** The engine the headline figures ran on (`native` or `wasm`). */
+  engine: string;
+  /** ntc's portable engine (`--engine wasm`), one thread. */
+  wasmSeqPerSec: number;
   /** ntc's reference engine (`--engine tfjs`), one thread. */
   tfjsSeqPerSec: number;
   ntcPeakMB: number;
@@ -166,14 +171,15 @@ export async function lstmBenchmark(mode: LstmBenchMode, o: LstmBenchOptions, d 
   // Alternate the sides within each run, so a slow spell of the machine hits both.
   for (let run = 1; run <= o.runs; run++) {
     for (const t of new Set([threads, 1])) {
-      await runNtc('wasm', t, run);
+      await runNtc('auto', t, run);
       await runTorch(t, run);
     }
+    await runNtc('wasm', 1, run);
     await runNtc('tfjs', 1, run);
   }
-  const ntc = best.get(`ntc-wasm-${threads}`)!;
+  const ntc = best.get(`ntc-auto-${threads}`)!;
   const torch = best.get(`torch-${threads}`)!;
-  const ntc1 = best.get('ntc-wasm-1')!;
+  const ntc1 = best.get('ntc-auto-1')!;
   const torch1 = best.get('torch-1')!;
   const ratio = (a: ChildFigures, b: ChildFigures) => Number((rate(a) / rate(b)).toFixed(2));
   return {
@@ -182,6 +188,8 @@ export async function lstmBenchmark(mode: LstmBenchMode, o: LstmBenchOptions, d 
     torchSeqPerSec: Math.round(rate(torch)),
     ratio: ratio(ntc, torch),
     oneThread: { ntcSeqPerSec: Math.round(rate(ntc1)), torchSeqPerSec: Math.round(rate(torch1)), ratio: ratio(ntc1, torch1) },
+    engine: ntc.engine ?? 'unknown',
+    wasmSeqPerSec: Math.round(rate(best.get('ntc-wasm-1')!)),
     tfjsSeqPerSec: Math.round(rate(best.get('ntc-tfjs-1')!)),
     ntcPeakMB: Math.round(ntc.peakMB),
     torchPeakMB: Math.round(torch.peakMB),
@@ -237,7 +245,7 @@ async function child(mode: LstmBenchMode, xFile: string, yFile: string, d: LstmB
   const perSeq = d.seqLen * d.classes;
   const result: ChildFigures = {
     mode, steps, batch: d.batch, totalS, cpuS: (cpu.user + cpu.system) / 1e6, peakMB: peakMB(), engine: model.engine,
-    threads: model.engine === 'wasm' ? threads : 1,
+    threads: model.engine === 'tfjs-wasm' ? 1 : threads,
     outputShape: values % perSeq === 0 ? [values / perSeq, d.seqLen, d.classes] : [values],
   };
   if (mode === 'train') {
@@ -251,5 +259,5 @@ if (process.argv[2] === '--child' && process.argv[1] === fileURLToPath(import.me
   const [mode, x, y, ...nums] = process.argv.slice(3);
   if (mode !== 'train' && mode !== 'predict') throw new Error(`unknown mode ${mode}: train or predict`);
   const [batches, batch, seqLen, inputSize, classes, steps] = nums.slice(0, 6).map(Number);
-  await child(mode, x, y, { batches, batch, seqLen, inputSize, classes }, steps, nums[6] ?? 'wasm', Number(nums[7] ?? 1));
+  await child(mode, x, y, { batches, batch, seqLen, inputSize, classes }, steps, nums[6] ?? 'auto', Number(nums[7] ?? 1));
 }
