@@ -57,9 +57,22 @@ export interface WindowBatch {
   deferredRows: number;
 }
 
+/** Flow sources as a dictionary column: flow i comes from `values[codes[i]]`. */
+export interface SourceColumn {
+  codes: ArrayLike<number>;
+  values: ArrayLike<string | number>;
+}
+
 export class SourceWindows {
   /** By source address (text, not dictionary code: a stream's dictionaries may be replaced between batches). */
   private readonly open = new Map<string | number, OpenWindow>();
+  /**
+   * `open` looked up by code of the current dictionary, so a batch hashes each source's text once
+   * rather than once per flow: `byCode[c]` is valid while `codeBatch[c]` is the current batch.
+   */
+  private codeValues: ArrayLike<string | number> | null = null;
+  private byCode: (OpenWindow | undefined)[] = [];
+  private codeBatch = new Int32Array(0);
   /** Windows deferred at the end of the last batch (they may since have been evicted from `open`). */
   private deferred: OpenWindow[] = [];
   private batches = 0;
@@ -84,9 +97,9 @@ export class SourceWindows {
   }
 
   /**
-   * Places the flows of one batch in windows. `source[i]` identifies the source of flow i (stable
-   * across batches), `startMs[i]` its start, `features` its feature row; `order` lists the flows in
-   * time order. Returns sequences over the flows plus the prefix rows they need.
+   * Places the flows of one batch in windows. `source` gives the source of each flow (matched across
+   * batches by value), `startMs[i]` its start, `features` its feature row; `order` lists the flows
+   * in time order. Returns sequences over the flows plus the prefix rows they need.
    *
    * With `defer`, a window still open at the end of the batch is not run: the next batch runs it
    * with its new flows, instead of running it now and its flows again as the next batch's prefix.
@@ -94,7 +107,7 @@ export class SourceWindows {
    * deferred once at most, so every batch is complete after the next one; windows deferred last
    * time that get no flow now are run now. An empty batch without `defer` runs all that is owed.
    */
-  assign(source: ArrayLike<string | number>, startMs: ArrayLike<number>, features: Float32Array, order: ArrayLike<number>, defer = false): WindowBatch {
+  assign(source: SourceColumn, startMs: ArrayLike<number>, features: Float32Array, order: ArrayLike<number>, defer = false): WindowBatch {
     const { seqLen, cols } = this;
     const n = order.length;
     if (seqLen === 1) {
@@ -135,11 +148,24 @@ export class SourceWindows {
       w.seqOwes = w.pending;
       w.pending = false;
     };
+    const { codes, values } = source;
+    if (values !== this.codeValues) {
+      this.codeValues = values;
+      this.byCode = [];
+      this.codeBatch = new Int32Array(0);
+    }
     for (let k = 0; k < n; k++) {
       const i = order[k];
-      const key = source[i];
+      const code = codes[i];
       const t0 = startMs[i];
-      let w = this.open.get(key);
+      if (code >= this.codeBatch.length) this.growCodes(code + 1);
+      let w: OpenWindow | undefined;
+      if (this.codeBatch[code] === batch) w = this.byCode[code];
+      else {
+        w = this.open.get(values[code]);
+        this.byCode[code] = w;
+        this.codeBatch[code] = batch;
+      }
       if (w && (t0 - w.lastStartMs) / 1000 > this.idleSeconds) {
         // Its flows so far are one window: run it (if it owes output) before starting afresh.
         if (w.pending) startSequence(w);
@@ -147,7 +173,8 @@ export class SourceWindows {
       }
       if (!w) {
         w = { steps: NO_STEPS, origin: NO_ORIGIN, pending: false, count: 0, lastStartMs: t0, seq: -1, batch: 0, seqOwes: false };
-        this.open.set(key, w);
+        this.open.set(values[code], w);
+        this.byCode[code] = w;
       }
       if (w.count === seqLen) w.count = 0;
       if (w.batch !== batch || w.count === 0) startSequence(w);
@@ -176,6 +203,13 @@ export class SourceWindows {
       seqLen, count, rowIndex: rowIndex.subarray(0, count * seqLen), prefix: prefix.subarray(0, prefixRows * cols), prefixRows,
       prefixOrigin: prefixOrigin.subarray(0, prefixRows), run, deferredRows,
     };
+  }
+
+  private growCodes(size: number): void {
+    const grown = new Int32Array(Math.max(size, 2 * this.codeBatch.length, 1024));
+    grown.set(this.codeBatch);
+    this.codeBatch = grown;
+    while (this.byCode.length < grown.length) this.byCode.push(undefined);
   }
 
   /**

@@ -88,16 +88,14 @@ export class StreamClassifier {
     const all = new Uint32Array(n);
     for (let i = 0; i < n; i++) all[i] = i;
     const features = transformFlows(this.preprocessor, ds, all, { contexts: this.contexts });
-    const sources = new Array<string>(n);
-    for (let i = 0; i < n; i++) sources[i] = srcAddr.values[srcAddr.codes[i]];
-    const wb = this.windows.assign(sources, start, features.data, timeOrder(ds, all), this.defer);
+    const wb = this.windows.assign(srcAddr, start, features.data, timeOrder(ds, all), this.defer);
     return this.complete({ ds, pred: this.emptyPredictions(n) }, wb, features.data, features.cols);
   }
 
   /** Runs what deferred windows still owe; returns the last batch, if it was held back. */
   async finish(): Promise<ClassifiedBatch[]> {
     if (!this.held) return [];
-    const wb = this.windows.assign([], [], NO_FEATURES, [], false);
+    const wb = this.windows.assign({ codes: [], values: [] }, [], NO_FEATURES, [], false);
     return this.complete(null, wb, NO_FEATURES, this.preprocessor.names.length);
   }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildSequences } from '../../src/features/index.js';
-import { SourceWindows, type WindowBatch } from '../../src/serve/source-windows.js';
+import { SourceWindows, type SourceColumn, type WindowBatch } from '../../src/serve/source-windows.js';
 import { datasetFromFlows, T0 } from '../features/dataset.js';
 
 /**
@@ -30,6 +30,12 @@ function historiesOf(wb: WindowBatch, batchIds: number[], out = new Map<number, 
   return out;
 }
 
+/** Sources given by key as a dictionary column (a fresh dictionary per call, as batches may bring). */
+function column(keys: (string | number)[]): SourceColumn {
+  const values = [...new Set(keys)];
+  return { codes: keys.map((k) => values.indexOf(k)), values };
+}
+
 function batchHistories(sources: string[], starts: number[], seqLen: number): Map<number, number[]> {
   const ds = datasetFromFlows(sources.map((s, i) => ({ srcAddr: s, start: starts[i] })));
   const seqs = buildSequences(ds, Uint32Array.from(sources, (_, i) => i), seqLen);
@@ -48,20 +54,27 @@ function batchHistories(sources: string[], starts: number[], seqLen: number): Ma
 
 function streamHistories(sources: string[], starts: number[], seqLen: number, cuts: number[], idleSeconds = 3600, defer = false): Map<number, number[]> {
   const w = new SourceWindows(seqLen, 1, idleSeconds);
-  const codes = new Map<string, number>();
+  // Batches share one growing dictionary, as a read's batches do, except every third batch, which
+  // brings its own (as after a dictionary restart).
+  const shared: string[] = [];
   const out = new Map<number, number[]>();
   let from = 0;
   for (let c = 0; from < sources.length; c++) {
     const to = Math.min(sources.length, from + cuts[c % cuts.length]);
     const ids = Array.from({ length: to - from }, (_, i) => from + i);
-    const key = ids.map((i) => codes.get(sources[i]) ?? (codes.set(sources[i], codes.size), codes.size - 1));
+    const keys = ids.map((i) => sources[i]);
+    let src = column(keys);
+    if (c % 3 !== 2) {
+      for (const k of keys) if (!shared.includes(k)) shared.push(k);
+      src = { codes: keys.map((k) => shared.indexOf(k)), values: shared };
+    }
     // Within a batch the classifier hands flows over in time order; here they already are.
-    const wb = w.assign(key, ids.map((i) => starts[i]), Float32Array.from(ids), ids.map((_, k) => k), defer);
+    const wb = w.assign(src, ids.map((i) => starts[i]), Float32Array.from(ids), ids.map((_, k) => k), defer);
     historiesOf(wb, ids, out);
     w.evictIdle(starts[to - 1]);
     from = to;
   }
-  historiesOf(w.assign([], [], new Float32Array(0), [], false), [], out);
+  historiesOf(w.assign(column([]), [], new Float32Array(0), [], false), [], out);
   assert.equal(w.owing, false);
   return out;
 }
@@ -113,30 +126,30 @@ test('property: with deferred windows, idle gaps and eviction sweeps still judge
 
 test('a window open at a batch end is deferred once: its flows are judged with the next batch, and a window deferred and silent since is run then', () => {
   const w = new SourceWindows(4, 1, 3600);
-  const first = w.assign(['A', 'A', 'B'], [T0, T0 + 1, T0 + 2], Float32Array.of(0, 1, 2), [0, 1, 2], true);
+  const first = w.assign(column(['A', 'A', 'B']), [T0, T0 + 1, T0 + 2], Float32Array.of(0, 1, 2), [0, 1, 2], true);
   assert.deepEqual([...first.run], [0, 0], 'both windows are open: nothing runs yet');
   assert.equal(first.deferredRows, 3);
   assert.ok(w.owing);
-  const second = w.assign(['A'], [T0 + 3], Float32Array.of(3), [0], true);
+  const second = w.assign(column(['A']), [T0 + 3], Float32Array.of(3), [0], true);
   // A continues with its deferred flows in front (their outputs go to the first batch's rows 0, 1);
   // B got nothing, so it runs alone now; A is still open but owed output, so it runs too.
   assert.deepEqual([...second.run], [1, 1]);
   assert.deepEqual([...second.prefixOrigin], [0, 1, 2]);
   assert.equal(second.deferredRows, 0);
   assert.equal(w.owing, false);
-  const third = w.assign(['A'], [T0 + 4], Float32Array.of(4), [0], true);
+  const third = w.assign(column(['A']), [T0 + 4], Float32Array.of(4), [0], true);
   assert.deepEqual([...third.prefixOrigin], [-1, -1, -1], 'A\'s flows only rebuild its state now');
   assert.deepEqual([...third.run], [1], 'A is full');
 });
 
 test('a source silent for longer than the idle time starts a new window (batch would continue it) and its state is freed', () => {
   const w = new SourceWindows(4, 1, 60);
-  const first = w.assign([0, 0], [T0, T0 + 1000], Float32Array.of(0, 1), [0, 1]);
+  const first = w.assign(column([0, 0]), [T0, T0 + 1000], Float32Array.of(0, 1), [0, 1]);
   assert.equal(first.count, 1);
   assert.equal(w.size, 1);
   assert.equal(w.evictIdle(T0 + 1000 + 60_001), 1);
   assert.equal(w.size, 0);
-  const later = w.assign([0], [T0 + 1000 + 61_000], Float32Array.of(2), [0]);
+  const later = w.assign(column([0]), [T0 + 1000 + 61_000], Float32Array.of(2), [0]);
   assert.equal(later.prefixRows, 0, 'no history from before the gap');
   assert.deepEqual([...later.rowIndex], [0, -1, -1, -1]);
 });
@@ -144,20 +157,20 @@ test('a source silent for longer than the idle time starts a new window (batch w
 test('the idle reset does not depend on when eviction sweeps run', () => {
   // Same flows, no sweep at all: the gap alone restarts the window.
   const w = new SourceWindows(4, 1, 60);
-  w.assign([0, 0], [T0, T0 + 1000], Float32Array.of(0, 1), [0, 1]);
-  const later = w.assign([0], [T0 + 1000 + 61_000], Float32Array.of(2), [0]);
+  w.assign(column([0, 0]), [T0, T0 + 1000], Float32Array.of(0, 1), [0, 1]);
+  const later = w.assign(column([0]), [T0 + 1000 + 61_000], Float32Array.of(2), [0]);
   assert.equal(later.prefixRows, 0);
   // A gap within the idle time keeps the window open.
   const w2 = new SourceWindows(4, 1, 60);
-  w2.assign([0, 0], [T0, T0 + 1000], Float32Array.of(0, 1), [0, 1]);
-  const soon = w2.assign([0], [T0 + 1000 + 59_000], Float32Array.of(2), [0]);
+  w2.assign(column([0, 0]), [T0, T0 + 1000], Float32Array.of(0, 1), [0, 1]);
+  const soon = w2.assign(column([0]), [T0 + 1000 + 59_000], Float32Array.of(2), [0]);
   assert.equal(soon.prefixRows, 2);
   assert.deepEqual([...soon.rowIndex], [1, 2, 0, -1]);
 });
 
 test('flow mode (seqLen 1) keeps no state', () => {
   const w = new SourceWindows(1, 1, 60);
-  const wb = w.assign([0, 1, 0], [T0, T0, T0 + 1], Float32Array.of(0, 1, 2), [0, 1, 2]);
+  const wb = w.assign(column([0, 1, 0]), [T0, T0, T0 + 1], Float32Array.of(0, 1, 2), [0, 1, 2]);
   assert.equal(wb.count, 3);
   assert.equal(w.size, 0);
 });
