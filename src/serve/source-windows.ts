@@ -36,7 +36,7 @@ interface OpenWindow {
 
 /**
  * The sequences of one batch: rows `< n` are the batch's flows, rows `>= n` prefix flows (kept from
- * earlier batches).
+ * earlier batches). Its arrays are reused by the next `assign`.
  */
 export interface WindowBatch {
   seqLen: number;
@@ -73,6 +73,9 @@ export class SourceWindows {
   private codeValues: ArrayLike<string | number> | null = null;
   private byCode: (OpenWindow | undefined)[] = [];
   private codeBatch = new Int32Array(0);
+  private rowIndexBuffer: Int32Array = new Int32Array(0);
+  private prefixBuffer: Float32Array = NO_STEPS;
+  private prefixOriginBuffer: Int32Array = NO_ORIGIN;
   /** Windows deferred at the end of the last batch (they may since have been evicted from `open`). */
   private deferred: OpenWindow[] = [];
   private batches = 0;
@@ -120,10 +123,15 @@ export class SourceWindows {
     const owed = this.deferred;
     this.deferred = [];
     const touched: OpenWindow[] = [];
-    let rowIndex: Int32Array = new Int32Array(Math.max(1, n + owed.length) * seqLen).fill(-1);
+    // Buffers kept from batch to batch (a fresh 8 MB row index per batch made the garbage
+    // collector run full collections for the external memory alone).
+    const slots = Math.max(1, n + owed.length) * seqLen;
+    if (this.rowIndexBuffer.length < slots) this.rowIndexBuffer = new Int32Array(slots);
+    let rowIndex = this.rowIndexBuffer;
+    rowIndex.fill(-1, 0, slots);
     let count = 0;
-    let prefix: Float32Array = NO_STEPS;
-    let prefixOrigin: Int32Array = NO_ORIGIN;
+    let prefix = this.prefixBuffer;
+    let prefixOrigin = this.prefixOriginBuffer;
     let prefixRows = 0;
     const startSequence = (w: OpenWindow): void => {
       if (count * seqLen >= rowIndex.length) rowIndex = growFilled(rowIndex, rowIndex.length * 2);
@@ -199,6 +207,9 @@ export class SourceWindows {
         for (let t = 0; t < w.count; t++) if (w.origin[t] >= 0) deferredRows++;
       }
     }
+    this.rowIndexBuffer = rowIndex;
+    this.prefixBuffer = prefix;
+    this.prefixOriginBuffer = prefixOrigin;
     return {
       seqLen, count, rowIndex: rowIndex.subarray(0, count * seqLen), prefix: prefix.subarray(0, prefixRows * cols), prefixRows,
       prefixOrigin: prefixOrigin.subarray(0, prefixRows), run, deferredRows,
@@ -221,8 +232,8 @@ export class SourceWindows {
   }
 }
 
-const NO_STEPS = new Float32Array(0);
-const NO_ORIGIN = new Int32Array(0);
+const NO_STEPS: Float32Array = new Float32Array(0);
+const NO_ORIGIN: Int32Array = new Int32Array(0);
 
 /**
  * Copies the features of `w`'s current sequence (batch rows or prefix rows) into `w.steps`, and

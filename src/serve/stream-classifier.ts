@@ -54,6 +54,8 @@ export class StreamClassifier {
   private readonly defer: boolean;
   /** The last batch, while some of its rows wait for the next batch's model run. */
   private held: ClassifiedBatch | null = null;
+  /** 0, 1, 2, ...: the rows of a batch, all of which are classified. */
+  private allRows = new Uint32Array(0);
   private xBuffer = new Float32Array(0);
   private maskBuffer = new Float32Array(0);
   readonly stats: StreamStats = { flows: 0, prefixSteps: 0, deferredFlows: 0, openWindows: 0, openContexts: 0 };
@@ -85,8 +87,8 @@ export class StreamClassifier {
       this.contexts.evictIdle(minStart);
       this.windows.evictIdle(minStart);
     }
-    const all = new Uint32Array(n);
-    for (let i = 0; i < n; i++) all[i] = i;
+    if (this.allRows.length < n) this.allRows = Uint32Array.from({ length: n }, (_, i) => i);
+    const all = this.allRows.subarray(0, n);
     const features = transformFlows(this.preprocessor, ds, all, { contexts: this.contexts });
     const wb = this.windows.assign(srcAddr, start, features.data, timeOrder(ds, all), this.defer);
     return this.complete({ ds, pred: this.emptyPredictions(n) }, wb, features.data, features.cols);
