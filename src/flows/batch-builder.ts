@@ -4,6 +4,7 @@
  * (and files) concatenate without remapping codes.
  */
 import { ByteDictionary } from './byte-dictionary.js';
+import { sharedLike, type NumericArray } from './shared-arrays.js';
 import type { BadRow, FlowDataset, SourceFile } from './schema.js';
 
 const PROTO_NAMES: Record<string, string> = { '1': 'ICMP', '2': 'IGMP', '6': 'TCP', '17': 'UDP', '47': 'GRE', '50': 'ESP', '58': 'ICMP6', '132': 'SCTP' };
@@ -47,15 +48,23 @@ export class BatchBuilder {
   attackId!: Uint32Array;
   attackDescription!: Uint32Array;
 
-  constructor(public capacity: number, readonly dicts: FlowDictionaries) {
+  /**
+   * `shared`: columns in shared memory, handed over as views however full (a parser worker whose
+   * buffers become the file's columns; see read-parallel.ts).
+   */
+  constructor(public capacity: number, readonly dicts: FlowDictionaries, private readonly shared = false) {
     this.allocate();
+  }
+
+  private array<T extends NumericArray>(like: T, n: number): T {
+    return this.shared ? sharedLike(like, n) : new (like.constructor as new (n: number) => T)(n);
   }
 
   /** Enlarges the buffers, keeping the rows filled so far (for reads into one data set). */
   grow(capacity: number): void {
     if (capacity <= this.capacity) return;
     const g = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(capacity);
+      const b = this.array(a, capacity);
       b.set(a.subarray(0, this.length));
       return b;
     };
@@ -80,22 +89,26 @@ export class BatchBuilder {
 
   private allocate(): void {
     const n = this.capacity;
-    this.start = new Float64Array(n);
-    this.duration = new Float64Array(n);
-    this.proto = new Uint32Array(n);
-    this.srcAddr = new Uint32Array(n);
-    this.dstAddr = new Uint32Array(n);
-    this.srcPort = new Int32Array(n);
-    this.dstPort = new Int32Array(n);
-    this.packets = new Float64Array(n);
-    this.bytes = new Float64Array(n);
-    this.flows = new Float64Array(n);
-    this.flags = new Uint8Array(n);
-    this.tos = new Uint8Array(n);
-    this.label = new Uint32Array(n);
-    this.attackType = new Uint32Array(n);
-    this.attackId = new Uint32Array(n);
-    this.attackDescription = new Uint32Array(n);
+    const f64 = new Float64Array(0);
+    const u32 = new Uint32Array(0);
+    const i32 = new Int32Array(0);
+    const u8 = new Uint8Array(0);
+    this.start = this.array(f64, n);
+    this.duration = this.array(f64, n);
+    this.proto = this.array(u32, n);
+    this.srcAddr = this.array(u32, n);
+    this.dstAddr = this.array(u32, n);
+    this.srcPort = this.array(i32, n);
+    this.dstPort = this.array(i32, n);
+    this.packets = this.array(f64, n);
+    this.bytes = this.array(f64, n);
+    this.flows = this.array(f64, n);
+    this.flags = this.array(u8, n);
+    this.tos = this.array(u8, n);
+    this.label = this.array(u32, n);
+    this.attackType = this.array(u32, n);
+    this.attackId = this.array(u32, n);
+    this.attackDescription = this.array(u32, n);
     this.length = 0;
   }
 
@@ -111,7 +124,7 @@ export class BatchBuilder {
     const n = this.length;
     // Hand the arrays over when (nearly) full; otherwise copy the rows so the slack is not kept
     // alive, and keep the buffers for the next batch.
-    const handOver = n >= this.capacity * 0.9;
+    const handOver = n >= this.capacity * 0.9 || this.shared;
     const cut = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T): T =>
       n === this.capacity ? a : handOver ? (a.subarray(0, n) as T) : (a.slice(0, n) as T);
     const d = this.dicts;

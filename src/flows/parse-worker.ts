@@ -22,6 +22,11 @@ export interface WorkerInput {
    * thread: a range dense in bad rows says nothing about the whole file.
    */
   maxBadRowCount?: number;
+  /**
+   * The first range's worker parses into shared memory sized for the whole file (these bytes), so
+   * that its columns can become the file's and its rows need no copy.
+   */
+  wholeFileBytes?: number;
 }
 
 export interface WorkerResult {
@@ -37,6 +42,8 @@ export interface WorkerResult {
   aborted: boolean;
   badCount: number;
   badRows: BadRow[];
+  /** With wholeFileBytes: the worker's columns, in shared memory, with room for the whole file's rows. */
+  columns?: WorkerColumns;
   dicts: { proto: string[]; addr: string[]; label: string[]; attackType: string[]; attackId: string[]; attackDescription: string[] };
 }
 
@@ -62,6 +69,8 @@ export interface PlaceRequest {
   offset: number;
   /** Per dictionary, the read's code of each of this worker's codes; null where they are the same. */
   remap: Record<DictName, Uint32Array | null>;
+  /** `target` is this worker's own columns (offset 0): only codes to remap, in place. */
+  own: boolean;
 }
 
 export type WorkerMessage =
@@ -78,7 +87,7 @@ function place(columns: WorkerColumns, rows: number, req: PlaceRequest): void {
     const dict = coded.get(key);
     const map = dict ? req.remap[dict] : null;
     if (!map) {
-      out.set(src as never, req.offset);
+      if (!req.own) out.set(src as never, req.offset);
       continue;
     }
     const at = req.offset;
@@ -113,7 +122,11 @@ async function run(input: WorkerInput): Promise<void> {
   let ds: FlowDataset | undefined;
   let aborted = false;
   try {
-    for await (const b of sourceBatches(input.path, ctx, { batchRows: 65536, grow: true, flushEachChunk: false, layout: input.layout, range: input.range, firstLine: 0 })) ds = b;
+    for await (const b of sourceBatches(input.path, ctx, {
+      // Small at first: the builder soon grows to what the range's bytes per row predict.
+      batchRows: 1024, grow: true, flushEachChunk: false, layout: input.layout, range: input.range, firstLine: 0,
+      sharedFor: input.wholeFileBytes !== undefined ? { bytes: input.wholeFileBytes } : undefined,
+    })) ds = b;
   } catch (err) {
     if (!(err instanceof InputError) || ctx.log.count === 0) throw err;
     aborted = true; // too many bad rows: report them so the main thread can say where
@@ -150,6 +163,7 @@ async function run(input: WorkerInput): Promise<void> {
     aborted,
     badCount: ctx.log.count,
     badRows: ctx.log.kept,
+    columns: input.wholeFileBytes !== undefined && !aborted && ds ? columns : undefined,
     dicts: {
       proto: d.proto.values, addr: d.addr.values, label: d.label.values, attackType: d.attackType.values,
       attackId: d.attackId.values, attackDescription: d.attackDescription.values,

@@ -77,6 +77,11 @@ export interface SourceReadOptions {
   range?: ByteRange;
   /** Line number of the range's first row (relative numbering in workers). */
   firstLine?: number;
+  /**
+   * Grow into shared memory sized for `bytes` of input, not the source's: a parser worker whose
+   * columns may become the whole file's (read-parallel.ts).
+   */
+  sharedFor?: { bytes: number };
 }
 
 /** Batches of one source (see SourceReadOptions). */
@@ -103,7 +108,7 @@ export async function* sourceBatches(
     return builder!.take([sf], bad.rows, bad.count, last);
   };
   const startParser = (layout: Layout): void => {
-    builder = new BatchBuilder(o.batchRows, ctx.dicts);
+    builder = new BatchBuilder(o.batchRows, ctx.dicts, o.sharedFor !== undefined);
     parser = new FlowRowParser(layout, src.name, builder, ctx.log, () => ctx.rowsBefore);
     if (o.firstLine !== undefined) parser.line = o.firstLine;
   };
@@ -118,7 +123,8 @@ export async function* sourceBatches(
     // Bytes parsed so far, not bytes read: the stream reads ahead of the parser.
     const parsed = dataOffset + parsePos;
     const compressed = src.bytesRead() < parsed; // gunzipped: sizes on disk say nothing per row
-    const est = src.bytesTotal > 0 && parsed > 0 && !compressed ? Math.ceil(((parser!.rows + parser!.badRows) * src.bytesTotal * 1.02) / parsed) : 0;
+    const bytes = o.sharedFor?.bytes ?? src.bytesTotal;
+    const est = bytes > 0 && parsed > 0 && !compressed ? Math.ceil(((parser!.rows + parser!.badRows) * bytes * 1.02) / parsed) : 0;
     return Math.max(b.capacity * 2, est);
   };
   const onFull = (): boolean => {
