@@ -36,6 +36,7 @@ interface NtcChild {
   cpuS: number;
   peakMB: number;
   prefixSteps: number;
+  deferredFlows: number;
 }
 
 interface ReferenceChild {
@@ -91,7 +92,7 @@ export async function classifyBenchmark(o: ClassifyBenchOptions): Promise<Classi
     o.runs,
     async (run) => {
       const n = await runJsonChild<NtcChild>(process.execPath, [fileURLToPath(import.meta.url), '--child', model, file, ntcOut], o.log);
-      o.log(`classify: ntc run ${run}: ${n.result.totalS.toFixed(2)} s, ${n.result.cpuS.toFixed(2)} s CPU, peak ${n.result.peakMB.toFixed(0)} MB, ${n.result.prefixSteps} prefix steps re-run`);
+      o.log(`classify: ntc run ${run}: ${n.result.totalS.toFixed(2)} s, ${n.result.cpuS.toFixed(2)} s CPU, peak ${n.result.peakMB.toFixed(0)} MB, ${n.result.prefixSteps} prefix steps re-run, ${n.result.deferredFlows} flows deferred to the next batch`);
       return n.result;
     },
     async (run) => {
@@ -125,7 +126,7 @@ async function child(model: string, file: string, out: string): Promise<void> {
   await sink.commit();
   trained.model.dispose();
   const cpu = process.cpuUsage(c0);
-  const result: NtcChild = { rows: s.flows, totalS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, peakMB: peakMB(), prefixSteps: s.stream.prefixSteps };
+  const result: NtcChild = { rows: s.flows, totalS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, peakMB: peakMB(), prefixSteps: s.stream.prefixSteps, deferredFlows: s.stream.deferredFlows };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
