@@ -6,14 +6,14 @@
 import type { FlowDataset } from '../flows/schema.js';
 import { isShared, sharedArray, toShared } from '../flows/shared-arrays.js';
 import type { CandidateFit, ColumnTarget } from './column-groups.js';
-import { FeatureEnv } from './feature-env.js';
+import type { FeatureEnv } from './feature-env.js';
 import {
-  emptyFitCounts, fitCountsBlock, fitCountsWidth, fitOrderedContext, fitOrderedInputs, fullFits, fullRows, fullTables, mergeFitCounts, transformBlock,
+  emptyFitCounts, fitCountsBlock, fitCountsWidth, fitOrderedContext, fitOrderedInputs, fullFits, type OrderedFit, fullRows, fullTables, mergeFitCounts, transformBlock,
   transformPlan, usedProtoCodes,
 } from './full-kernel.js';
 import { blockCount, parallelWorthIt, runBlocks } from './row-pool.js';
 import type { RunningStats } from './running-stats.js';
-import { batchContextJobs } from './source-context.js';
+import { batchContext, batchContextJobs } from './source-context.js';
 import type { Preprocessor, ResolvedPreprocessOptions } from './types.js';
 import { vocabularyOfUsed } from './vocabulary.js';
 
@@ -42,29 +42,31 @@ export function fitFull(
   const tables = fullTables(ds);
   const width = fitCountsWidth(protoValues.length);
   let counts: Float64Array;
-  let inputs: RunningStats[];
+  let ordered: OrderedFit | undefined;
   if (onThreads(ds, n)) {
-    // Context and counts on every thread, while this one adds up the order-dependent sums.
+    // The scaler sums run on this thread in row order while the other threads compute the
+    // context (their first half needs no context), then the counts (their second half does).
     const inp = fullRows(ds, given ? toShared(given) : null);
     const blocks = blockCount(n);
     const out = sharedArray(Float64Array, blocks * width);
-    const context = batchContextJobs(ds, options.contextIdleSeconds);
-    runBlocks([...context.jobs, { call: { kernel: 'fitCounts', inp, tables, width, out }, rows: n }], () => {
-      inputs = fitOrderedInputs(inp, n);
-    });
+    const idle = options.contextIdleSeconds;
+    const context = batchContextJobs(ds, idle);
+    let inputs: RunningStats[] = [];
+    runBlocks(context.jobs, () => (inputs = fitOrderedInputs(inp, n)));
     context.finish();
+    runBlocks([{ call: { kernel: 'fitCounts', inp, tables, width, out }, rows: n }], () => {
+      ordered = fitOrderedContext(inputs, n, batchContext(ds, fitRows, idle));
+    });
     counts = emptyFitCounts(protoValues.length);
     for (let b = 0; b < blocks; b++) mergeFitCounts(counts, out.subarray(b * width, (b + 1) * width));
   } else {
     const inp = fullRows(ds, fitRows);
     counts = new Float64Array(width);
     fitCountsBlock(inp, tables, 0, n, counts);
-    inputs = fitOrderedInputs(inp, n);
+    ordered = fitOrderedContext(fitOrderedInputs(inp, n), n, batchContext(ds, fitRows, options.contextIdleSeconds));
   }
   const vocabularies = { proto: vocabularyOfUsed(protoValues, usedProtoCodes(counts)) };
-  const env = new FeatureEnv(ds, fitRows, options, vocabularies);
-  const ordered = fitOrderedContext(inputs!, n, env.context());
-  return { vocabularies, fits: fullFits(counts, ordered, n, vocabularies.proto, protoValues) };
+  return { vocabularies, fits: fullFits(counts, ordered!, n, vocabularies.proto, protoValues) };
 }
 
 /**
