@@ -95,7 +95,7 @@ function runTrainChild(root: string, args: string[], timeFile: string, log: (s: 
     child.on('error', reject);
     child.on('close', (code) => {
       const wallS = (performance.now() - t0) / 1000;
-      if (code !== 0) return reject(new Error(`ntc train ${args.join(' ')} exited with ${code}: ${err}`));
+      if (code !== 0) return reject(new Error(`ntc ${args.join(' ')} exited with ${code}: ${err}`));
       const [kb, user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-3).map(Number);
       resolve({ wallS, marks, peakKB: kb, cpuS: user + sys });
     });
