@@ -122,6 +122,23 @@ export function weightShapes(spec: ModelSpec): { name: string; shape: number[] }
   return out;
 }
 
+export function checkLength(name: string, a: { length: number }, expected: number): void {
+  if (a.length !== expected) throw new Error(`${name} has ${a.length} values, expected ${expected}`);
+}
+
+/** Weights given to an engine must be weightShapes(spec), in order, with matching sizes. */
+export function checkWeights(spec: ModelSpec, weights: NamedTensor[]): void {
+  const expected = weightShapes(spec);
+  if (weights.length !== expected.length) throw new Error(`expected ${expected.length} weight arrays, got ${weights.length}`);
+  expected.forEach((e, i) => {
+    const w = weights[i];
+    if (w.name !== e.name || w.shape.join('x') !== e.shape.join('x')) {
+      throw new Error(`weight ${i}: expected ${e.name} [${e.shape}], got ${w.name} [${w.shape}]`);
+    }
+    checkLength(w.name, w.values, e.shape.reduce((a, b) => a * b, 1));
+  });
+}
+
 /** Throws a message naming the bad field; returns the spec for chaining. */
 export function validateSpec(spec: ModelSpec): ModelSpec {
   const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;

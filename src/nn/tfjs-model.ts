@@ -2,7 +2,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { Rng } from '../util/rng.js';
 import {
   type BatchResult, type ModelSpec, type NamedTensor, type SequenceBatch, type SequenceModel,
-  classCount, classOfOutput, validateSpec, weightShapes,
+  checkLength, checkWeights, classCount, classOfOutput, validateSpec, weightShapes,
 } from './engine.js';
 import { initialWeights } from './init.js';
 import { tfjsWasm } from './tfjs-backend.js';
@@ -334,22 +334,6 @@ export class TfjsSequenceModel implements SequenceModel {
       weight: weight ? tf.tensor2d(weight, [span * n, 1]) : undefined,
     };
   }
-}
-
-function checkLength(name: string, a: { length: number }, expected: number): void {
-  if (a.length !== expected) throw new Error(`${name} has ${a.length} values, expected ${expected}`);
-}
-
-function checkWeights(spec: ModelSpec, weights: NamedTensor[]): void {
-  const expected = weightShapes(spec);
-  if (weights.length !== expected.length) throw new Error(`expected ${expected.length} weight arrays, got ${weights.length}`);
-  expected.forEach((e, i) => {
-    const w = weights[i];
-    if (w.name !== e.name || w.shape.join('x') !== e.shape.join('x')) {
-      throw new Error(`weight ${i}: expected ${e.name} [${e.shape}], got ${w.name} [${w.shape}]`);
-    }
-    checkLength(w.name, w.values, e.shape.reduce((a, b) => a * b, 1));
-  });
 }
 
 let counter = 0;

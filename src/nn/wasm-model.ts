@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   type BatchResult, type ModelSpec, type NamedTensor, type SequenceBatch, type SequenceModel,
-  classCount, defaultThreadCount, validateSpec, weightShapes,
+  checkLength, checkWeights, classCount, defaultThreadCount, validateSpec, weightShapes,
 } from './engine.js';
 import { initialWeights } from './init.js';
 import { countReal, needsCarry, realSpan } from './layout.js';
@@ -333,20 +333,4 @@ export class WasmSequenceModel implements SequenceModel {
   private checkAlive(): void {
     if (this.disposed) throw new Error('model used after dispose()');
   }
-}
-
-function checkLength(name: string, a: { length: number }, expected: number): void {
-  if (a.length !== expected) throw new Error(`${name} has ${a.length} values, expected ${expected}`);
-}
-
-function checkWeights(spec: ModelSpec, weights: NamedTensor[]): void {
-  const expected = weightShapes(spec);
-  if (weights.length !== expected.length) throw new Error(`expected ${expected.length} weight arrays, got ${weights.length}`);
-  expected.forEach((e, i) => {
-    const w = weights[i];
-    if (w.name !== e.name || w.shape.join('x') !== e.shape.join('x')) {
-      throw new Error(`weight ${i}: expected ${e.name} [${e.shape}], got ${w.name} [${w.shape}]`);
-    }
-    checkLength(w.name, w.values, e.shape.reduce((a, b) => a * b, 1));
-  });
 }

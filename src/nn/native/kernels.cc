@@ -205,11 +205,8 @@ static void cellForward(f32* __restrict z, f32* __restrict cPrev, f32* __restric
   }
 }
 
-static void cellBackward(f32* __restrict dh, f32* __restrict dc, f32* act, f32* __restrict cPrev, f32* __restrict tc, f32* dz,
-                         f32* mask, int rows, int units);
-
-// The engine always writes dz over the activations (act == dz); with one pointer the compiler
-// sees that each step reads and writes the same four places and vectorises the loop.
+// The engine writes dz over the activations (act == dz); with one pointer the compiler sees that
+// each step reads and writes the same four places and vectorises the loop.
 static void cellBackwardInPlace(f32* __restrict dh, f32* __restrict dc, f32* __restrict z, f32* __restrict cPrev, f32* __restrict tc,
                                 f32* mask, int rows, int units) {
   const int H = units;
@@ -233,25 +230,8 @@ static void cellBackwardInPlace(f32* __restrict dh, f32* __restrict dc, f32* __r
 
 static void cellBackward(f32* __restrict dh, f32* __restrict dc, f32* act, f32* __restrict cPrev, f32* __restrict tc, f32* dz,
                          f32* mask, int rows, int units) {
-  if (act == dz) return cellBackwardInPlace(dh, dc, act, cPrev, tc, mask, rows, units);
-  const int H = units;
-  for (int r = 0; r < rows; r++) {
-    f32* ar = act + (size_t)r * 4 * H;
-    f32* dzr = dz + (size_t)r * 4 * H;
-    const size_t o = (size_t)r * H;
-    if (mask && mask[r] == 0) { memset(dzr, 0, (size_t)H * 16); continue; }
-    for (int j = 0; j < H; j++) {
-      const f32 gi = ar[j], gf = ar[H + j], gg = ar[2 * H + j], go = ar[3 * H + j];
-      const f32 t = tc[o + j];
-      const f32 dhj = dh[o + j];
-      const f32 dct = dc[o + j] + dhj * go * (1 - t * t);
-      dzr[j] = dct * gg * (gi * (1 - gi));
-      dzr[H + j] = dct * cPrev[o + j] * (gf * (1 - gf));
-      dzr[2 * H + j] = dct * gi * (1 - gg * gg);
-      dzr[3 * H + j] = dhj * t * (go * (1 - go));
-      dc[o + j] = dct * gf;
-    }
-  }
+  if (act != dz) memcpy(dz, act, (size_t)rows * units * 16);
+  cellBackwardInPlace(dh, dc, dz, cPrev, tc, mask, rows, units);
 }
 
 static void carryRows(f32* mask, f32* src, f32* dst, int rows, int units) {
