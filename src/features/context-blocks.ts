@@ -41,22 +41,40 @@ function afterPrevious(inp: ContextBlockInput, r: number, q: number): number {
 
 /** Rows from..to-1 as if no flow came before `from`; marks each source's first and last row. */
 export function contextBlock(inp: ContextBlockInput, from: number, to: number): void {
-  const { src, logGap, bits } = inp;
+  const { src, start, dst, dstPort, logGap, bits, idleSeconds } = inp;
+  // Per source, its previous flow's row and values: small arrays, where reading the previous
+  // row's columns would miss the cache.
   const lastRow = new Int32Array(inp.nSources).fill(-1);
+  const lastStart = new Float64Array(inp.nSources);
+  const lastDst = new Uint32Array(inp.nSources);
+  const lastPort = new Int32Array(inp.nSources);
   const seen = new Uint32Array(Math.min(inp.nSources, to - from));
   let seenCount = 0;
-  const idleLogGap = Math.log1p(inp.idleSeconds);
+  const idleLogGap = Math.log1p(idleSeconds);
   for (let r = from; r < to; r++) {
     const s = src[r];
-    const q = lastRow[s];
-    if (q < 0) {
+    const t = start[r];
+    const d = dst[r];
+    const port = dstPort[r];
+    if (lastRow[s] < 0) {
       logGap[r] = idleLogGap;
       bits[r] = CONTEXT_BIT.srcNew | FIRST;
       seen[seenCount++] = s;
     } else {
-      bits[r] = afterPrevious(inp, r, q);
+      // afterPrevious() with the previous flow's values at hand.
+      const gapSeconds = Math.max(0, (t - lastStart[s]) / 1000);
+      if (gapSeconds > idleSeconds) {
+        logGap[r] = idleLogGap;
+        bits[r] = CONTEXT_BIT.srcNew;
+      } else {
+        logGap[r] = log1pSeconds(gapSeconds);
+        bits[r] = (d !== lastDst[s] ? CONTEXT_BIT.dstAddrChanged : 0) | (port !== lastPort[s] ? CONTEXT_BIT.dstPortChanged : 0);
+      }
     }
     lastRow[s] = r;
+    lastStart[s] = t;
+    lastDst[s] = d;
+    lastPort[s] = port;
   }
   for (let k = 0; k < seenCount; k++) bits[lastRow[seen[k]]] |= LAST;
 }
