@@ -3,7 +3,8 @@
 // or Node's headers, ntc says so and uses the portable WebAssembly engine; nothing else changes.
 // NTC_NATIVE=0 skips the build.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,16 @@ function headerDir() {
   return candidates.find((d) => d && existsSync(join(d, 'node_api.h')));
 }
 
+/** The CPU's instruction-set flags (Linux), or null where /proc/cpuinfo is not there. */
+export function cpuFlags() {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => /^flags\s*:/.test(l));
+    return line ? line.replace(/^flags\s*:\s*/, '').trim().split(/\s+/).sort() : null;
+  } catch {
+    return null;
+  }
+}
+
 function skip(why) {
   process.stderr.write(`ntc: native kernels not built (${why}); the wasm engine will be used\n`);
   process.exit(0);
@@ -38,6 +49,9 @@ try {
   execFileSync(cxx, ['-O3', '-march=native', '-fno-math-errno', '-std=c++17', '-fPIC', '-shared', '-I', include,
     join(root, 'src', 'nn', 'native', 'kernels.cc'), '-o', tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
   renameSync(tmp, out);
+  // -march=native code dies with SIGILL on a CPU without these instructions (a copied dist/, a
+  // published package): the loader compares them with the CPU it runs on first.
+  writeFileSync(join(outDir, 'ntc-kernels.json'), `${JSON.stringify({ cpu: cpus()[0]?.model ?? '', flags: cpuFlags() })}\n`);
 } catch (err) {
   rmSync(tmp, { force: true });
   skip(`${cxx} failed: ${err.message.split('\n')[0]}`);

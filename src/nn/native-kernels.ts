@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
 import type { LstmKernels } from './wasm-kernels.js';
 
@@ -13,6 +14,7 @@ type NativeModule = {
 } & Record<Exclude<keyof LstmKernels, 'heapBase'>, (base: number, ...args: number[]) => void>;
 
 const path = new URL('./native/ntc-kernels.node', import.meta.url);
+const buildInfo = new URL('./native/ntc-kernels.json', import.meta.url);
 let loaded: NativeModule | null | undefined;
 let loadError = '';
 
@@ -24,6 +26,12 @@ export function nativeModule(): NativeModule | null {
     loaded = null;
     return null;
   }
+  const mismatch = cpuMismatch();
+  if (mismatch) {
+    loadError = `${path.pathname} was compiled for another CPU (${mismatch}); rebuild with npm run build`;
+    loaded = null;
+    return null;
+  }
   try {
     loaded = createRequire(import.meta.url)(path.pathname) as NativeModule;
   } catch (err) {
@@ -31,6 +39,46 @@ export function nativeModule(): NativeModule | null {
     loaded = null;
   }
   return loaded;
+}
+
+/**
+ * Code built with -march=native stops the process with SIGILL on a CPU without its instructions,
+ * which no try/catch can catch: compare the build machine's CPU with this one before loading.
+ * Returns what differs, or '' when this CPU has everything the build had.
+ */
+function cpuMismatch(): string {
+  let info: BuildCpu;
+  try {
+    info = JSON.parse(readFileSync(buildInfo, 'utf8')) as BuildCpu;
+  } catch {
+    return 'no record of the CPU it was built for';
+  }
+  return compareCpu(info, currentFlags(), cpus()[0]?.model ?? '');
+}
+
+/** The CPU a native build was made on (scripts/build-native.js writes it beside the module). */
+export interface BuildCpu {
+  cpu: string;
+  /** /proc/cpuinfo flags, or null where there is no /proc/cpuinfo. */
+  flags: string[] | null;
+}
+
+/** What the build's CPU had that this one lacks ('' when nothing): flags where both are known, else the model name. */
+export function compareCpu(build: BuildCpu, here: Set<string> | null, model: string): string {
+  if (build.flags && here) {
+    const missing = build.flags.filter((f) => !here.has(f));
+    return missing.length ? `this CPU lacks ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}` : '';
+  }
+  return build.cpu === model ? '' : `built on "${build.cpu}", running on "${model}"`;
+}
+
+function currentFlags(): Set<string> | null {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => /^flags\s*:/.test(l));
+    return line ? new Set(line.replace(/^flags\s*:\s*/, '').trim().split(/\s+/)) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Why the native kernels are unavailable ('' when they are). */
