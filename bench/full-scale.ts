@@ -9,9 +9,13 @@
  *   training flow is a real step of exactly one sequence, so the epoch took
  *   flows.train / timing.trainFlowsPerSec seconds (the EpochRecord's own `seconds`);
  * - peakMB: the child's peak resident memory (VmHWM), from /usr/bin/time's %M;
- * - stages: seconds between the stage lines the CLI prints on stderr (`preprocessing...`,
- *   `training...`, ...), timestamped here as they arrive, so the split needs nothing from the
- *   child beyond what a user sees.
+ * - `<stage>Seconds`: seconds between the stage lines the CLI prints on stderr, timestamped here
+ *   as they arrive, so the split needs nothing from the child beyond what a user sees:
+ *   startAndRead (process start, imports, reading the file), preprocess (split, fitting the
+ *   preprocessing, features, targets and sequences of the training and validation flows),
+ *   trainAndValidate (the epoch, then the validation pass), score (features of the test flows,
+ *   predicting the training and test splits, metrics), write (data summary, model, metrics.json,
+ *   report.html).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -49,13 +53,9 @@ export interface FullScaleOptions {
   log: (s: string) => void;
 }
 
-/**
- * Stage lines of `ntc train` on stderr and the stage each one begins. A stage ends where the next
- * seen mark begins; the last ends at exit. Marks the CLI does not print are skipped.
- */
+/** Stage lines of `ntc train` on stderr and the stage each begins; a stage ends where the next begins, the last at exit. */
 const STAGE_MARKS: { line: string; stage: string }[] = [
   { line: 'preprocessing...', stage: 'preprocess' },
-  { line: 'building sequences...', stage: 'sequences' },
   { line: 'training...', stage: 'trainAndValidate' },
   { line: 'scoring...', stage: 'score' },
   { line: 'writing the run...', stage: 'write' },
