@@ -53,3 +53,43 @@ export async function* coalesceBatches(source: AsyncIterable<FlowDataset>, minRo
     if (!finished && pending === undefined) await it.return?.(undefined);
   }
 }
+
+/** What `idleTicks` yields when its source has been quiet for the delay. */
+export const IDLE = Symbol('idle');
+
+/**
+ * Passes `source` through, and yields IDLE each time it stays quiet for `delayMs` while `waiting()`
+ * says results are held back (the stream classifier's deferred windows), so a live feed that goes
+ * quiet still gets its last results promptly.
+ */
+export async function* idleTicks<T>(source: AsyncIterable<T>, delayMs: number, waiting: () => boolean): AsyncGenerator<T | typeof IDLE> {
+  const it = source[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<T>> | undefined;
+  let finished = false;
+  try {
+    for (;;) {
+      pending ??= it.next();
+      let r: IteratorResult<T> | 'idle';
+      if (waiting()) {
+        let timer: NodeJS.Timeout | undefined;
+        const idle = new Promise<'idle'>((res) => (timer = setTimeout(() => res('idle'), delayMs)));
+        r = await Promise.race([pending, idle]);
+        clearTimeout(timer);
+      } else {
+        r = await pending;
+      }
+      if (r === 'idle') {
+        // The read stays in flight; it is awaited again on the next turn.
+        yield IDLE;
+        continue;
+      }
+      pending = undefined;
+      if (r.done) break;
+      yield r.value;
+    }
+    finished = true;
+  } finally {
+    // As coalesceBatches: close the source only when no read is in flight.
+    if (!finished && pending === undefined) await it.return?.(undefined);
+  }
+}

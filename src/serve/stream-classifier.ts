@@ -23,8 +23,7 @@ export interface StreamClassifierOptions {
   /**
    * Leave windows still open at the end of a batch for the next batch to run with its flows,
    * instead of running them now and their flows again in the next batch (see SourceWindows.assign).
-   * Saves most re-run steps, but a batch's results come out one batch later: for files, not for
-   * live streams, whose next batch may be far off.
+   * Saves most re-run steps, but a batch's results come out with the next batch (or `finish`).
    */
   deferOpenWindows?: boolean;
 }
@@ -94,7 +93,15 @@ export class StreamClassifier {
     return this.complete({ ds, pred: this.emptyPredictions(n) }, wb, features.data, features.cols);
   }
 
-  /** Runs what deferred windows still owe; returns the last batch, if it was held back. */
+  /** Whether the last batch is held back for the next one (see `finish`). */
+  get owing(): boolean {
+    return this.held !== null;
+  }
+
+  /**
+   * Runs what deferred windows still owe; returns the last batch, if it was held back. The stream
+   * may go on after it (a live feed that paused).
+   */
   async finish(): Promise<ClassifiedBatch[]> {
     if (!this.held) return [];
     const wb = this.windows.assign({ codes: [], values: [] }, [], NO_FEATURES, [], false);

@@ -4,6 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import type { Metrics } from '../../src/evaluate/types.js';
 import { loadTrained, type TrainedModel } from '../../src/pipeline/load-trained.js';
 import { predictFlows } from '../../src/pipeline/predict-flows.js';
 import { classifyToSink, type ClassifySummary } from '../../src/serve/classify-stream.js';
-import { ROOT, runNtc, tempDir } from '../helpers.js';
+import { NTC_BIN, ROOT, runNtc, tempDir } from '../helpers.js';
 import { memorySink, writeFlowFile, writeModelDir } from './fixtures.js';
 
 let dir = '';
@@ -149,6 +150,33 @@ test('stdin gives the same CSV as the file, and stdout carries nothing but resul
   const lines = fromFile.stdout.trimEnd().split('\n');
   assert.equal(lines.length, 6001);
   assert.match(lines[0], /^start,duration,proto,srcAddr,srcPort,dstAddr,dstPort,packets,bytes,predicted,score,p_normal,/);
+});
+
+test('a live stream that goes quiet gets all its results without closing: windows held for the next batch are released', async () => {
+  const lines = (await readFile(flowFile, 'utf8')).trimEnd().split('\n').slice(0, 301);
+  const child = spawn(process.execPath, [NTC_BIN, 'classify', '-q', '-m', seqModel, '-'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const all = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${out.split('\n').length - 1} lines after 20 s`)), 20_000);
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      if (out.split('\n').length - 1 >= 301) {
+        clearTimeout(timer);
+        resolve(Date.now());
+      }
+    });
+  });
+  const sent = Date.now();
+  child.stdin.write(`${lines.join('\n')}\n`); // stdin stays open: the feed is only quiet
+  try {
+    const at = await all;
+    assert.ok(at - sent < 10_000, `results took ${at - sent} ms`);
+  } finally {
+    child.stdin.end();
+    await new Promise((resolve) => child.on('close', resolve));
+  }
+  assert.equal(out.trimEnd().split('\n').length, 301);
 });
 
 test('--out writes the file atomically and nothing to stdout; a failed run leaves no file', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FlowDataset } from '../../src/flows/schema.js';
-import { coalesceBatches } from '../../src/serve/coalesce.js';
+import { coalesceBatches, IDLE, idleTicks } from '../../src/serve/coalesce.js';
 import { datasetFromFlows, T0 } from '../features/dataset.js';
 
 function batch(n: number, from: number): FlowDataset {
@@ -34,4 +34,17 @@ test('a stalled stream still hands over what it holds after the delay, before mo
   assert.equal(seen[0].rows, 3);
   assert.ok(seen[0].ms < 400, `first rows waited ${seen[0].ms} ms`);
   assert.equal(seen[1].rows, 2);
+});
+
+test('while results are held back, a quiet source yields IDLE after the delay, and only then', async () => {
+  const t0 = Date.now();
+  let waiting = true;
+  const seen: Array<{ what: number | 'idle'; ms: number }> = [];
+  for await (const b of idleTicks(source([3, 2, 4], [0, 500, 500]), 150, () => waiting)) {
+    seen.push({ what: b === IDLE ? 'idle' : b.length, ms: Date.now() - t0 });
+    // Once IDLE has released what was held, nothing is held until the next batch.
+    waiting = b !== IDLE && b.length !== 2;
+  }
+  assert.deepEqual(seen.map((s) => s.what), [3, 'idle', 2, 4]);
+  assert.ok(seen[1].ms < 450, `IDLE came after ${seen[1].ms} ms`);
 });
