@@ -25,6 +25,11 @@ export class FastRowParser extends FieldScanner {
   /** The exact CIDDS column order: parsed by straight-line code, without per-field dispatch. */
   private readonly cidds: boolean;
   private readonly newCodes = new Int32Array(6);
+  /** The previous good row's label fields and line end (from `class` on), and their codes. */
+  private tailBuf: Uint8Array | null = null;
+  private tailStart = 0;
+  private tailLen = 0;
+  private readonly tailCodes = new Int32Array(4);
 
   /** A layout the fast path can take (it needs the protocol before the ICMP type.code port). */
   static supports(layout: Layout): boolean {
@@ -117,23 +122,39 @@ export class FastRowParser extends FieldScanner {
       i = e;
     }
     if (buf[i++] !== COMMA) return -1;
-    let label = this.repeatedText(buf, i, d.label, true, 12);
-    if (label === -1) return -1;
-    i = this.at;
-    if (buf[i++] !== COMMA) return -1;
-    let attackType = this.repeatedText(buf, i, d.attackType, false, 13);
-    if (attackType === -1) return -1;
-    i = this.at;
-    if (buf[i++] !== COMMA) return -1;
-    let attackId = this.repeatedText(buf, i, d.attackId, false, 14);
-    if (attackId === -1) return -1;
-    i = this.at;
-    if (buf[i++] !== COMMA) return -1;
-    let attackDescription = this.repeatedText(buf, i, d.attackDescription, false, 15);
-    if (attackDescription === -1) return -1;
-    i = this.at;
-    if (buf[i] === CR) i++;
-    if (buf[i] !== LF) return -1;
+    let label: number;
+    let attackType: number;
+    let attackId: number;
+    let attackDescription: number;
+    const tailAt = i;
+    const sameTail = this.tailLen > 0 && this.tailBuf === buf && this.sameBytes(buf, i, this.tailStart, this.tailLen);
+    if (sameTail) {
+      // The four label fields and the line end exactly as in the row before (nearly every row).
+      const t = this.tailCodes;
+      label = t[0];
+      attackType = t[1];
+      attackId = t[2];
+      attackDescription = t[3];
+      i += this.tailLen - 1;
+    } else {
+      label = this.repeatedText(buf, i, d.label, true, 12);
+      if (label === -1) return -1;
+      i = this.at;
+      if (buf[i++] !== COMMA) return -1;
+      attackType = this.repeatedText(buf, i, d.attackType, false, 13);
+      if (attackType === -1) return -1;
+      i = this.at;
+      if (buf[i++] !== COMMA) return -1;
+      attackId = this.repeatedText(buf, i, d.attackId, false, 14);
+      if (attackId === -1) return -1;
+      i = this.at;
+      if (buf[i++] !== COMMA) return -1;
+      attackDescription = this.repeatedText(buf, i, d.attackDescription, false, 15);
+      if (attackDescription === -1) return -1;
+      i = this.at;
+      if (buf[i] === CR) i++;
+      if (buf[i] !== LF) return -1;
+    }
     if (this.missCount > 0) {
       // New values, added now the row is known to be good, in field order.
       const codes = this.newCodes;
@@ -145,6 +166,16 @@ export class FastRowParser extends FieldScanner {
       codes[5] = attackDescription;
       this.addMisses(buf, codes);
       [srcAddr, dstAddr, label, attackType, attackId, attackDescription] = codes;
+    }
+    if (!sameTail) {
+      this.tailBuf = buf;
+      this.tailStart = tailAt;
+      this.tailLen = i + 1 - tailAt;
+      const t = this.tailCodes;
+      t[0] = label;
+      t[1] = attackType;
+      t[2] = attackId;
+      t[3] = attackDescription;
     }
     out.start[r] = start;
     out.duration[r] = duration;

@@ -66,6 +66,16 @@ export class FieldScanner {
     }
   }
 
+  /** Whether buf[i..i+len) holds the same bytes as buf[j..j+len) (`buf` the current buffer). */
+  protected sameBytes(buf: Uint8Array, i: number, j: number, len: number): boolean {
+    if (i + len > buf.length) return false;
+    const view = this.view!;
+    let k = 0;
+    for (; k + 4 <= len; k += 4) if (view.getInt32(i + k, true) !== view.getInt32(j + k, true)) return false;
+    for (; k < len; k++) if (buf[i + k] !== buf[j + k]) return false;
+    return true;
+  }
+
   /** A count or duration: plain decimal, else padded/scaled via the general parser; `at` = its comma. */
   protected count(buf: Uint8Array, i: number): number {
     let v = this.decimal(buf, i);

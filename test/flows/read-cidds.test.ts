@@ -132,3 +132,16 @@ test('dictionaries list values in first-seen order, field by field, and a value 
   assert.deepEqual(ds.columns.label.values, ['normal', 'attacker', 'victim']);
   assert.deepEqual(ds.columns.attackType.values, ['---', 'dos', 'portScan']);
 });
+
+test('label fields repeated from the row before, changed, or followed by an extra field, in LF and CRLF files', async () => {
+  const dir = await tempDir();
+  const head = '2017-08-02 00:00:00.419,0.003,TCP  ,192.168.210.55,44870,192.168.100.11,445.0,2,174,1,.AP...,0,';
+  const tails = ['normal,---,---,---', 'normal,---,---,---', 'attacker,dos,5,SYN flood', 'attacker,dos,5,SYN flood', 'normal,---,---,---,extra', 'normal,---,---,---', 'normal,---,---,--', 'victim,dos,5,"SYN, flood"', 'normal,---,---,---'];
+  for (const crlf of [false, true]) {
+    const path = await writeLines(dir, `tails-${crlf}.csv`, [CIDDS_001_HEAD, ...tails.map((t) => head + t)], { crlf });
+    const ds = await readFlows([path], { maxBadRows: 5 });
+    assert.deepEqual(ds.badRows.map((b) => b.line), [6]);
+    const got = rowsOf(ds).map((r) => [r.label, r.attackType, r.attackId, r.attackDescription].join('|'));
+    assert.deepEqual(got, ['normal|---|---|---', 'normal|---|---|---', 'attacker|dos|5|SYN flood', 'attacker|dos|5|SYN flood', 'normal|---|---|---', 'normal|---|---|--', 'victim|dos|5|SYN, flood', 'normal|---|---|---']);
+  }
+});
