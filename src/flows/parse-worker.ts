@@ -1,9 +1,9 @@
 /**
- * Worker thread of read-parallel.ts: parses one byte range of a flow file into columns with its
- * own dictionaries and reports what it found. Line numbers in its bad rows count from the range
- * start; the main thread makes them absolute. Once every range is parsed, the main thread sends
- * the whole file's columns (shared memory) and where this range's rows go: the worker copies them
- * there with its codes turned into the read's, so all ranges are joined at once, one per thread.
+ * Worker thread of read-parallel.ts: parses one byte range of a flow file into columns (in shared
+ * memory) with its own dictionaries and reports what it found. Line numbers in its bad rows count
+ * from the range start; the main thread makes them absolute. Once every range is parsed, the main
+ * thread sends each worker an equal share of the rows to copy into the file's columns, with the
+ * codes turned into the read's, so that the join runs on every thread at once.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
@@ -23,10 +23,11 @@ export interface WorkerInput {
    */
   maxBadRowCount?: number;
   /**
-   * The first range's worker parses into shared memory sized for the whole file (these bytes), so
-   * that its columns can become the file's and its rows need no copy.
+   * Columns go to shared memory (so that every worker can copy any range's rows), sized for these
+   * bytes: the range's, or the whole file's for the first range, whose columns can then become the
+   * file's with its rows already in place.
    */
-  wholeFileBytes?: number;
+  sizeFor: number;
 }
 
 export interface WorkerResult {
@@ -42,7 +43,7 @@ export interface WorkerResult {
   aborted: boolean;
   badCount: number;
   badRows: BadRow[];
-  /** With wholeFileBytes: the worker's columns, in shared memory, with room for the whole file's rows. */
+  /** The worker's columns, in shared memory (sized as WorkerInput.sizeFor says); absent after an abort. */
   columns?: WorkerColumns;
   dicts: { proto: string[]; addr: string[]; label: string[]; attackType: string[]; attackId: string[]; attackDescription: string[] };
 }
@@ -62,15 +63,23 @@ export const CODED: ReadonlyArray<[keyof WorkerColumns, DictName]> = [
   ['attackId', 'attackId'], ['attackDescription', 'attackDescription'],
 ];
 
-/** From the main thread: copy the rows to `target` from row `offset`, codes through `remap`. */
+/** Rows from..to-1 of one range's columns, to go to the file's columns from row `offset`. */
+export interface PlaceSegment {
+  source: WorkerColumns;
+  from: number;
+  to: number;
+  offset: number;
+  /** Per dictionary, the read's code of each of the range's codes; null where they are the same. */
+  remap: Record<DictName, Uint32Array | null>;
+  /** The rows are in the file's columns already (the first range's): only codes to remap, in place. */
+  own: boolean;
+}
+
+/** From the main thread: this worker's share of copying the ranges' rows into `target`. */
 export interface PlaceRequest {
   type: 'place';
   target: WorkerColumns;
-  offset: number;
-  /** Per dictionary, the read's code of each of this worker's codes; null where they are the same. */
-  remap: Record<DictName, Uint32Array | null>;
-  /** `target` is this worker's own columns (offset 0): only codes to remap, in place. */
-  own: boolean;
+  segments: PlaceSegment[];
 }
 
 export type WorkerMessage =
@@ -79,19 +88,20 @@ export type WorkerMessage =
   | { type: 'progress'; bytesRead: number; rows: number }
   | { type: 'error'; message: string; inputError: boolean };
 
-function place(columns: WorkerColumns, rows: number, req: PlaceRequest): void {
+function place(req: PlaceRequest): void {
   const coded = new Map<keyof WorkerColumns, DictName>(CODED);
-  for (const key of Object.keys(columns) as (keyof WorkerColumns)[]) {
-    const src = columns[key].subarray(0, rows);
-    const out = req.target[key];
-    const dict = coded.get(key);
-    const map = dict ? req.remap[dict] : null;
-    if (!map) {
-      if (!req.own) out.set(src as never, req.offset);
-      continue;
+  for (const seg of req.segments) {
+    for (const key of Object.keys(req.target) as (keyof WorkerColumns)[]) {
+      const src = seg.source[key];
+      const out = req.target[key];
+      const dict = coded.get(key);
+      const map = dict ? seg.remap[dict] : null;
+      if (!map) {
+        if (!seg.own) out.set(src.subarray(seg.from, seg.to) as never, seg.offset);
+        continue;
+      }
+      for (let i = seg.from, at = seg.offset; i < seg.to; i++, at++) out[at] = map[src[i]];
     }
-    const at = req.offset;
-    for (let i = 0; i < rows; i++) out[at + i] = map[src[i]];
   }
 }
 
@@ -125,7 +135,7 @@ async function run(input: WorkerInput): Promise<void> {
     for await (const b of sourceBatches(input.path, ctx, {
       // Small at first: the builder soon grows to what the range's bytes per row predict.
       batchRows: 1024, grow: true, flushEachChunk: false, layout: input.layout, range: input.range, firstLine: 0,
-      sharedFor: input.wholeFileBytes !== undefined ? { bytes: input.wholeFileBytes } : undefined,
+      sharedFor: { bytes: input.sizeFor },
     })) ds = b;
   } catch (err) {
     if (!(err instanceof InputError) || ctx.log.count === 0) throw err;
@@ -163,7 +173,7 @@ async function run(input: WorkerInput): Promise<void> {
     aborted,
     badCount: ctx.log.count,
     badRows: ctx.log.kept,
-    columns: input.wholeFileBytes !== undefined && !aborted && ds ? columns : undefined,
+    columns: !aborted && ds ? columns : undefined,
     dicts: {
       proto: d.proto.values, addr: d.addr.values, label: d.label.values, attackType: d.attackType.values,
       attackId: d.attackId.values, attackDescription: d.attackDescription.values,
@@ -171,7 +181,7 @@ async function run(input: WorkerInput): Promise<void> {
   };
   port.on('message', (req: PlaceRequest) => {
     try {
-      place(columns, result.rows, req);
+      place(req);
       port.postMessage({ type: 'placed' } satisfies WorkerMessage);
     } catch (err) {
       port.postMessage({ type: 'error', message: (err as Error).message ?? String(err), inputError: false } satisfies WorkerMessage);

@@ -17,7 +17,7 @@ import { detectLayout, type Layout } from './layout.js';
 import type { ReadContext } from './read.js';
 import { splitHeader } from './read.js';
 import type { BadRow, DictColumn, FlowColumns, FlowDataset } from './schema.js';
-import type { PlaceRequest, WorkerColumns, WorkerInput, WorkerMessage, WorkerResult } from './parse-worker.js';
+import type { PlaceRequest, PlaceSegment, WorkerColumns, WorkerInput, WorkerMessage, WorkerResult } from './parse-worker.js';
 import { sharedArray } from './shared-arrays.js';
 
 /** Below this size a file is read on one thread: starting workers would cost more than it saves. */
@@ -35,11 +35,6 @@ export interface ParallelPlan {
 }
 
 const PROBE = 1 << 16;
-/**
- * The first range is this much larger than the others (as a share of one): its rows stay where
- * they are parsed, while the others' are copied into the file's columns after.
- */
-const FIRST_EXTRA = 0.12;
 
 /** Decides whether and how to split `path`; undefined means read it on one thread. */
 export async function parallelPlan(path: string): Promise<ParallelPlan | undefined> {
@@ -60,7 +55,7 @@ export async function parallelPlan(path: string): Promise<ParallelPlan | undefin
     const cuts = [bodyStart];
     const probe = Buffer.alloc(PROBE);
     for (let k = 1; k < workers; k++) {
-      const target = bodyStart + Math.floor(((size - bodyStart) * (k + FIRST_EXTRA)) / (workers + FIRST_EXTRA));
+      const target = bodyStart + Math.floor(((size - bodyStart) * k) / workers);
       const { bytesRead } = await fh.read(probe, 0, PROBE, target);
       const at = probe.subarray(0, bytesRead).indexOf(10);
       if (at < 0) continue;
@@ -125,7 +120,7 @@ export async function readFileParallel(path: string, plan: ParallelPlan, ctx: Re
   const runs = plan.ranges.map((range, k) =>
     runWorker({
       path, range, layout: plan.layout, maxBadRowCount: limit.kind === 'count' ? limit.max : undefined,
-      wholeFileBytes: k === 0 ? plan.size - range.start : undefined,
+      sizeFor: k === 0 ? plan.size - range.start : range.end - range.start,
     }, (bytes, rows) => {
       progress[k] = { bytes, rows };
       report();
@@ -200,7 +195,7 @@ async function joinParts(path: string, layout: Layout, parts: WorkerResult[], wo
   const d = ctx.dicts;
   const dictOf = { proto: d.proto, addr: d.addr, label: d.label, attackType: d.attackType, attackId: d.attackId, attackDescription: d.attackDescription };
   const remaps = parts.map((p) => {
-    const remap = {} as PlaceRequest['remap'];
+    const remap = {} as PlaceSegment['remap'];
     for (const name of Object.keys(dictOf) as (keyof typeof dictOf)[]) {
       const map = remapTable(p.dicts[name], dictOf[name]);
       remap[name] = isIdentity(map) ? null : map;
@@ -216,15 +211,29 @@ async function joinParts(path: string, layout: Layout, parts: WorkerResult[], wo
     label: sharedArray(Uint32Array, n), attackType: sharedArray(Uint32Array, n), attackId: sharedArray(Uint32Array, n),
     attackDescription: sharedArray(Uint32Array, n),
   };
+  // Every range's rows but those already in place, cut into one equal share per worker.
+  const segments: PlaceSegment[] = [];
   let offset = 0;
-  const placed: Promise<void>[] = [];
   parts.forEach((p, k) => {
     const own = k === 0 && first !== undefined;
-    const nothingToDo = own && Object.values(remaps[0]).every((m) => m === null);
-    if (p.rows > 0 && !nothingToDo) placed.push(workers[k].place({ type: 'place', target, offset, remap: remaps[k], own }));
+    const remapNothing = Object.values(remaps[k]).every((m) => m === null);
+    if (p.rows > 0 && p.columns && !(own && remapNothing)) segments.push({ source: p.columns, from: 0, to: p.rows, offset, remap: remaps[k], own });
     offset += p.rows;
   });
-  await Promise.all(placed);
+  const total = segments.reduce((s, g) => s + g.to - g.from, 0);
+  const shares = workers.map(() => [] as PlaceSegment[]);
+  let taken = 0;
+  for (const g of segments) {
+    for (let from = g.from; from < g.to; ) {
+      const w = Math.min(workers.length - 1, Math.floor((taken * workers.length) / total));
+      const shareEnd = Math.ceil(((w + 1) * total) / workers.length);
+      const to = Math.min(g.to, from + Math.max(1, shareEnd - taken));
+      shares[w].push({ ...g, from, to, offset: g.offset + (from - g.from) });
+      taken += to - from;
+      from = to;
+    }
+  }
+  await Promise.all(shares.map((share, w) => (share.length > 0 ? workers[w].place({ type: 'place', target, segments: share }) : undefined)));
   const coded = (codes: Uint32Array, values: string[]): DictColumn => ({ codes, values });
   const columns: FlowColumns = {
     start: target.start,
