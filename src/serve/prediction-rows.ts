@@ -90,10 +90,10 @@ function writeProbability(out: ByteWriter, p: number, json: boolean): void {
   const v = Math.round(p * SCALE);
   if (v === 0) return out.byte(ZERO);
   if (v >= SCALE) return out.byte(ONE);
-  let frac = v;
+  let frac = v | 0; // below 10^6: small-integer arithmetic from here on
   let places = 6;
-  while (frac % 10 === 0) {
-    frac /= 10;
+  for (let q = (frac / 10) | 0; q * 10 === frac; q = (frac / 10) | 0) {
+    frac = q;
     places--;
   }
   out.byte(ZERO);
