@@ -5,7 +5,7 @@
  * thread sends each worker an equal share of the rows to copy into the file's columns, with the
  * codes turned into the read's, so that the join runs on every thread at once.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
 import { BadRowLog } from './bad-rows.js';
 import type { ByteRange } from './byte-source.js';
@@ -28,6 +28,9 @@ export interface WorkerInput {
    * file's with its rows already in place.
    */
   sizeFor: number;
+  /** This worker's range number, and the BroadcastChannel on which the workers of a read share their columns. */
+  index: number;
+  channel: string;
 }
 
 export interface WorkerResult {
@@ -43,7 +46,11 @@ export interface WorkerResult {
   aborted: boolean;
   badCount: number;
   badRows: BadRow[];
-  /** The worker's columns, in shared memory (sized as WorkerInput.sizeFor says); absent after an abort. */
+  /**
+   * The first range's columns, in shared memory with room for the whole file's rows (sized as
+   * WorkerInput.sizeFor says); absent after an abort. Other workers' columns go only to other
+   * workers (on the channel), so that their memory is released as soon as the workers end.
+   */
   columns?: WorkerColumns;
   dicts: { proto: string[]; addr: string[]; label: string[]; attackType: string[]; attackId: string[]; attackDescription: string[] };
 }
@@ -65,7 +72,8 @@ export const CODED: ReadonlyArray<[keyof WorkerColumns, DictName]> = [
 
 /** Rows from..to-1 of one range's columns, to go to the file's columns from row `offset`. */
 export interface PlaceSegment {
-  source: WorkerColumns;
+  /** The range (worker index) whose rows these are. */
+  source: number;
   from: number;
   to: number;
   offset: number;
@@ -88,11 +96,12 @@ export type WorkerMessage =
   | { type: 'progress'; bytesRead: number; rows: number }
   | { type: 'error'; message: string; inputError: boolean };
 
-function place(req: PlaceRequest): void {
+function place(req: PlaceRequest, sources: Map<number, WorkerColumns>): void {
   const coded = new Map<keyof WorkerColumns, DictName>(CODED);
   for (const seg of req.segments) {
+    const source = sources.get(seg.source)!;
     for (const key of Object.keys(req.target) as (keyof WorkerColumns)[]) {
-      const src = seg.source[key];
+      const src = source[key];
       const out = req.target[key];
       const dict = coded.get(key);
       const map = dict ? seg.remap[dict] : null;
@@ -102,6 +111,54 @@ function place(req: PlaceRequest): void {
       }
       for (let i = seg.from, at = seg.offset; i < seg.to; i++, at++) out[at] = map[src[i]];
     }
+  }
+}
+
+/**
+ * The columns of the read's workers, shared among them on a BroadcastChannel: a worker asks for
+ * the ranges it is to copy from, and each worker answers for its own.
+ */
+class ColumnExchange {
+  private readonly channel: BroadcastChannel;
+  private readonly known = new Map<number, WorkerColumns>();
+  private readonly waiting = new Map<number, Array<() => void>>();
+  private own: WorkerColumns | undefined;
+
+  constructor(name: string, private readonly index: number) {
+    this.channel = new BroadcastChannel(name);
+    this.channel.onmessage = (e) => {
+      const m = (e as MessageEvent).data as { want: number } | { from: number; columns: WorkerColumns };
+      if ('want' in m) {
+        if (m.want === this.index && this.own) this.channel.postMessage({ from: this.index, columns: this.own });
+        return;
+      }
+      this.known.set(m.from, m.columns);
+      for (const done of this.waiting.get(m.from) ?? []) done();
+      this.waiting.delete(m.from);
+    };
+  }
+
+  /** This worker's parsed columns, for the others that ask. */
+  offer(columns: WorkerColumns): void {
+    this.own = columns;
+    this.known.set(this.index, columns);
+  }
+
+  async columnsOf(ranges: number[]): Promise<Map<number, WorkerColumns>> {
+    await Promise.all(
+      [...new Set(ranges)].filter((k) => !this.known.has(k)).map(
+        (k) =>
+          new Promise<void>((resolve) => {
+            this.waiting.set(k, [...(this.waiting.get(k) ?? []), resolve]);
+            this.channel.postMessage({ want: k });
+          }),
+      ),
+    );
+    return this.known;
+  }
+
+  close(): void {
+    this.channel.close();
   }
 }
 
@@ -131,6 +188,8 @@ async function run(input: WorkerInput): Promise<void> {
   ctx.log = new BadRowLog(input.maxBadRowCount !== undefined ? { kind: 'count', max: input.maxBadRowCount } : { kind: 'fraction', max: 1 });
   let ds: FlowDataset | undefined;
   let aborted = false;
+  // Listening before this worker reports: the others ask for its columns once all have reported.
+  const exchange = new ColumnExchange(input.channel, input.index);
   try {
     for await (const b of sourceBatches(input.path, ctx, {
       // Small at first: the builder soon grows to what the range's bytes per row predict.
@@ -173,19 +232,23 @@ async function run(input: WorkerInput): Promise<void> {
     aborted,
     badCount: ctx.log.count,
     badRows: ctx.log.kept,
-    columns: !aborted && ds ? columns : undefined,
+    columns: input.index === 0 && !aborted && ds ? columns : undefined,
     dicts: {
       proto: d.proto.values, addr: d.addr.values, label: d.label.values, attackType: d.attackType.values,
       attackId: d.attackId.values, attackDescription: d.attackDescription.values,
     },
   };
+  if (!aborted && ds) exchange.offer(columns);
   port.on('message', (req: PlaceRequest) => {
-    try {
-      place(req);
-      port.postMessage({ type: 'placed' } satisfies WorkerMessage);
-    } catch (err) {
-      port.postMessage({ type: 'error', message: (err as Error).message ?? String(err), inputError: false } satisfies WorkerMessage);
-    }
+    exchange
+      .columnsOf(req.segments.map((g) => g.source))
+      .then((sources) => {
+        place(req, sources);
+        port.postMessage({ type: 'placed' } satisfies WorkerMessage);
+      })
+      .catch((err: unknown) => {
+        port.postMessage({ type: 'error', message: (err as Error).message ?? String(err), inputError: false } satisfies WorkerMessage);
+      });
   });
   port.postMessage(result);
 }

@@ -35,6 +35,8 @@ export interface ParallelPlan {
 }
 
 const PROBE = 1 << 16;
+/** Reads so far, to name each read's worker channel. */
+let reads = 0;
 
 /** Decides whether and how to split `path`; undefined means read it on one thread. */
 export async function parallelPlan(path: string): Promise<ParallelPlan | undefined> {
@@ -117,10 +119,13 @@ export async function readFileParallel(path: string, plan: ParallelPlan, ctx: Re
       rows: progress.reduce((n, p) => n + p.rows, 0),
     });
   const limit = ctx.log.limit;
+  const channel = `ntc-read-${process.pid}-${++reads}`;
   const runs = plan.ranges.map((range, k) =>
     runWorker({
       path, range, layout: plan.layout, maxBadRowCount: limit.kind === 'count' ? limit.max : undefined,
       sizeFor: k === 0 ? plan.size - range.start : range.end - range.start,
+      index: k,
+      channel,
     }, (bytes, rows) => {
       progress[k] = { bytes, rows };
       report();
@@ -217,7 +222,7 @@ async function joinParts(path: string, layout: Layout, parts: WorkerResult[], wo
   parts.forEach((p, k) => {
     const own = k === 0 && first !== undefined;
     const remapNothing = Object.values(remaps[k]).every((m) => m === null);
-    if (p.rows > 0 && p.columns && !(own && remapNothing)) segments.push({ source: p.columns, from: 0, to: p.rows, offset, remap: remaps[k], own });
+    if (p.rows > 0 && !(own && remapNothing)) segments.push({ source: k, from: 0, to: p.rows, offset, remap: remaps[k], own });
     offset += p.rows;
   });
   const total = segments.reduce((s, g) => s + g.to - g.from, 0);
