@@ -58,9 +58,10 @@ export function registerServe(program: Command): void {
         trained.model.dispose();
         throw new UserError(`cannot listen on ${o.host}:${o.port}: ${(err as Error).message}`);
       }
-      process.stderr.write(`ntc serve: listening on ${address} (model ${o.model}, classes ${trained.preprocessor.classes.join(', ')})\n`);
       // The command resolves (and the process exits 0) once a signal has closed the server and
-      // every request in flight has been answered.
+      // every request in flight has been answered. The handlers go in before the "listening" line:
+      // stderr to a pipe is written synchronously, so whoever waits for that line may signal at
+      // once, and a SIGTERM before the handler exists kills the process.
       await new Promise<void>((resolve, reject) => {
         const stop = (signal: string): void => {
           process.stderr.write(`ntc serve: ${signal}: finishing requests in flight\n`);
@@ -73,6 +74,7 @@ export function registerServe(program: Command): void {
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
+        process.stderr.write(`ntc serve: listening on ${address} (model ${o.model}, classes ${trained.preprocessor.classes.join(', ')})\n`);
       });
       trained.model.dispose();
       process.stderr.write('ntc serve: stopped\n');
