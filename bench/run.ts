@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: runs the benchmark sections and prints their figures. With `--json`, stdout gets
  * exactly one JSON object `{ "<section>": {...}, ... }` and everything else goes to stderr.
- * Each section lives in its own file and exports a function returning its figures; add new ones
- * (train, predict, classify, serve) to SECTIONS.
+ * Each section lives in its own file and exports a function returning its figures; new ones go
+ * into SECTIONS.
  *
- * Options: --json, --only a,b (sections: ingest, classify, serve, train, predict), --rows N (ingest file size, default 4,000,000),
+ * Options: --json, --only a,b (sections: ingest, classify, serve, train, predict, fullScale),
+ * --rows N (the ingest file's size, default 4,000,000, or fullScale's, default 16,000,000),
  * --runs N (runs per side, fastest counts; default 1).
  */
 import { dirname, join } from 'node:path';
