@@ -5,9 +5,10 @@
  * thread sends each worker an equal share of the rows to copy into the file's columns, with the
  * codes turned into the read's, so that the join runs on every thread at once.
  */
-import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
 import { BadRowLog } from './bad-rows.js';
+import { ColumnExchange } from './column-exchange.js';
 import type { ByteRange } from './byte-source.js';
 import type { Layout } from './layout.js';
 import { newContext, sourceBatches } from './read.js';
@@ -111,54 +112,6 @@ function place(req: PlaceRequest, sources: Map<number, WorkerColumns>): void {
       }
       for (let i = seg.from, at = seg.offset; i < seg.to; i++, at++) out[at] = map[src[i]];
     }
-  }
-}
-
-/**
- * The columns of the read's workers, shared among them on a BroadcastChannel: a worker asks for
- * the ranges it is to copy from, and each worker answers for its own.
- */
-class ColumnExchange {
-  private readonly channel: BroadcastChannel;
-  private readonly known = new Map<number, WorkerColumns>();
-  private readonly waiting = new Map<number, Array<() => void>>();
-  private own: WorkerColumns | undefined;
-
-  constructor(name: string, private readonly index: number) {
-    this.channel = new BroadcastChannel(name);
-    this.channel.onmessage = (e) => {
-      const m = (e as MessageEvent).data as { want: number } | { from: number; columns: WorkerColumns };
-      if ('want' in m) {
-        if (m.want === this.index && this.own) this.channel.postMessage({ from: this.index, columns: this.own });
-        return;
-      }
-      this.known.set(m.from, m.columns);
-      for (const done of this.waiting.get(m.from) ?? []) done();
-      this.waiting.delete(m.from);
-    };
-  }
-
-  /** This worker's parsed columns, for the others that ask. */
-  offer(columns: WorkerColumns): void {
-    this.own = columns;
-    this.known.set(this.index, columns);
-  }
-
-  async columnsOf(ranges: number[]): Promise<Map<number, WorkerColumns>> {
-    await Promise.all(
-      [...new Set(ranges)].filter((k) => !this.known.has(k)).map(
-        (k) =>
-          new Promise<void>((resolve) => {
-            this.waiting.set(k, [...(this.waiting.get(k) ?? []), resolve]);
-            this.channel.postMessage({ want: k });
-          }),
-      ),
-    );
-    return this.known;
-  }
-
-  close(): void {
-    this.channel.close();
   }
 }
 
