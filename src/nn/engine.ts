@@ -66,8 +66,10 @@ export interface BatchResult {
 
 export interface SequenceModel {
   readonly spec: ModelSpec;
-  /** Which engine computes this model, for logs and model.json (e.g. `tfjs-wasm`). */
+  /** Which engine computes this model, for logs and model.json (e.g. `native`, `tfjs-wasm`). */
   readonly engine: string;
+  /** Threads the engine computes a batch on. */
+  readonly threads: number;
   /** One Adam step on the batch. The result describes the batch before the update (as Keras reports). */
   trainBatch(batch: SequenceBatch): Promise<BatchResult>;
   /** Loss and accuracy without dropout and without updating weights. */

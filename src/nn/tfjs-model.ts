@@ -69,6 +69,8 @@ interface LayerVars {
 
 export class TfjsSequenceModel implements SequenceModel {
   readonly engine = 'tfjs-wasm';
+  /** The wasm backend runs single-threaded here (its threaded build needs cross-origin isolation). */
+  readonly threads = 1;
   private readonly vars: TF.Variable[];
   private readonly lstm: LayerVars[];
   private readonly denseKernel: TF.Variable;

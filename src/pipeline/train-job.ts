@@ -23,6 +23,10 @@ export async function runTrainJob(job: TrainJob): Promise<{ result: TrainRunResu
   const result = await trainRun({ train, test }, job.config, {
     ...epochs,
     onStage: (s) => process.stderr.write(`${s}...\n`),
+    onModel: (m) => process.stderr.write(
+      `model: LSTM ${m.spec.layers.join(',')} over ${m.spec.seqLen} steps, ${m.spec.inputSize} features, ${m.spec.loss}; ` +
+      `engine ${m.engine}, ${m.threads} thread${m.threads > 1 ? 's' : ''}\n`,
+    ),
   });
   result.metrics.timing.ingestRowsPerSec = rowsPerSec;
   result.trainMetrics.timing.ingestRowsPerSec = rowsPerSec;

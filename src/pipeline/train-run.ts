@@ -24,6 +24,8 @@ export interface TrainRunHooks {
   onEpoch?: (r: EpochRecord) => void;
   onBatch?: (done: number, total: number, loss: number) => void;
   onStage?: (stage: string) => void;
+  /** Called once the model is built, before training: for a line saying what trains on what. */
+  onModel?: (model: SequenceModel) => void;
 }
 
 export interface TrainRunResult {
@@ -86,6 +88,7 @@ export async function trainRun(input: TrainRunInput, c: TrainConfig, hooks: Trai
     seed: c.seed,
   };
   const model = await createModel(spec);
+  hooks.onModel?.(model);
   hooks.onStage?.('training');
   const fitted = await fit(model, { train: train.source, validation: validation?.source }, {
     epochs: c.epochs, batchSize: c.batchSize, seed: c.seed, patience: c.patience, onEpoch: hooks.onEpoch, onBatch: hooks.onBatch,
