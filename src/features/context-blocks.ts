@@ -83,9 +83,9 @@ export function contextBlock(inp: ContextBlockInput, from: number, to: number): 
 export function fixBlockStarts(inp: ContextBlockInput, n: number): void {
   const { src, bits } = inp;
   const lastRow = new Int32Array(inp.nSources).fill(-1);
-  for (let r = 0; r < n; r++) {
+  const fixRow = (r: number): void => {
     const b = bits[r];
-    if (b < FIRST) continue;
+    if (b < FIRST) return;
     const s = src[r];
     let v = b & FEATURE_BITS;
     if (b & FIRST) {
@@ -94,5 +94,14 @@ export function fixBlockStarts(inp: ContextBlockInput, n: number): void {
     }
     if (b & LAST) lastRow[s] = r;
     bits[r] = v;
+  };
+  // Four rows' bits at a time where the array is aligned for it: most words hold no mark.
+  const aligned = bits.byteOffset % 4 === 0;
+  const words = aligned ? new Uint32Array(bits.buffer, bits.byteOffset, n >> 2) : new Uint32Array(0);
+  const MARKS = (FIRST | LAST) * 0x01010101;
+  for (let w = 0; w < words.length; w++) {
+    if ((words[w] & MARKS) === 0) continue;
+    for (let r = w * 4; r < w * 4 + 4; r++) fixRow(r);
   }
+  for (let r = words.length * 4; r < n; r++) fixRow(r);
 }

@@ -20,9 +20,9 @@ export function setParallelFeatures(s: { minRows?: number; maxThreads?: number; 
   Object.assign(settings, s);
 }
 
-/** Blocks runBlocks splits `rows` rows into. */
-export function blockCount(rows: number): number {
-  return Math.ceil(rows / settings.blockRows);
+/** Blocks runBlocks splits `rows` rows into (of `scale` times the usual size). */
+export function blockCount(rows: number, scale = 1): number {
+  return Math.ceil(rows / (settings.blockRows * scale));
 }
 
 /** Control words shared with the workers for one run. */
@@ -34,6 +34,8 @@ const FAILED = 2;
 export interface BlockJob {
   call: KernelCall;
   rows: number;
+  /** Blocks this many times the usual size (fewer, larger blocks: less to join up after). */
+  scale?: number;
 }
 
 export interface BlockTask {
@@ -77,7 +79,7 @@ export function parallelWorthIt(rows: number): boolean {
  */
 export function runBlocks(jobs: BlockJob[], first?: () => void): void {
   const firstBlock = [0];
-  for (const j of jobs) firstBlock.push(firstBlock[firstBlock.length - 1] + blockCount(j.rows));
+  for (const j of jobs) firstBlock.push(firstBlock[firstBlock.length - 1] + blockCount(j.rows, j.scale));
   const blocks = firstBlock[jobs.length];
   const control = new Int32Array(new SharedArrayBuffer(16));
   const task: BlockTask = { control, jobs, firstBlock, blockRows: settings.blockRows };
@@ -106,7 +108,8 @@ export function runClaimedBlocks(task: BlockTask): void {
       if (b >= blocks) return;
       while (b >= firstBlock[j + 1]) j++;
       const k = b - firstBlock[j];
-      runKernel(jobs[j].call, k, k * blockRows, Math.min(jobs[j].rows, (k + 1) * blockRows));
+      const size = blockRows * (jobs[j].scale ?? 1);
+      runKernel(jobs[j].call, k, k * size, Math.min(jobs[j].rows, (k + 1) * size));
       Atomics.add(control, DONE, 1);
       Atomics.notify(control, DONE);
     }

@@ -155,7 +155,8 @@ export function batchContextJobs(ds: FlowDataset, idleSeconds: number): { jobs: 
       cache.set(idleSeconds, out);
       return out;
     };
-    return { jobs: [{ call: { kernel: 'context', inp }, rows: n }], finish };
+    // Large blocks: each source's first and last flow in a block are redone in one pass after.
+    return { jobs: [{ call: { kernel: 'context', inp }, rows: n, scale: 4 }], finish };
   }
   return {
     jobs: [],
