@@ -21,5 +21,7 @@ export function runKernel(call: KernelCall, block: number, from: number, to: num
     case 'context':
       contextBlock(call.inp, from, to);
       return;
+    default:
+      throw new Error(`internal: no row kernel ${(call as { kernel: string }).kernel}`);
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { DictColumn, FlowDataset } from '../../src/flows/schema.js';
 import { toShared } from '../../src/flows/shared-arrays.js';
 import { fitPreprocessor, transformFlows, type PreprocessOptions } from '../../src/features/index.js';
-import { setParallelFeatures } from '../../src/features/row-pool.js';
+import { runBlocks, setParallelFeatures, type BlockJob } from '../../src/features/row-pool.js';
 import { batchContext } from '../../src/features/source-context.js';
 import { datasetFromFlows, rng, syntheticFlows, T0, type TestFlow } from './dataset.js';
 
@@ -89,4 +89,13 @@ test('columns in ordinary memory are featurised on one thread, with the same res
   assert.ok(!(m.data.buffer instanceof SharedArrayBuffer));
   onOneThread();
   assert.deepEqual(bytes(featurise(shared(ds), undefined, undefined, {}).m.data), bytes(m.data));
+});
+
+test('a kernel that fails on a worker thread fails the call instead of leaving it waiting', () => {
+  onThreads();
+  const bogus = { call: { kernel: 'no-such-kernel' } as unknown as BlockJob['call'], rows: 5000 };
+  assert.throws(() => runBlocks([bogus]), /no row kernel|feature worker failed/);
+  // The pool still works afterwards.
+  const ds = shared(datasetFromFlows(orderedFlows(1000, 2)));
+  assert.ok(transformFlows(fitPreprocessor(ds), ds).data.buffer instanceof SharedArrayBuffer);
 });
