@@ -20,6 +20,8 @@ export interface ServeSection {
   errors: number;
   rssStartMB: number;
   rssEndMB: number;
+  /** RSS after a second identical round: equal to rssEndMB (give or take) when memory has levelled off. */
+  rssAfterSecondRoundMB: number;
 }
 
 /** The parts of autocannon's result this benchmark reads (the package ships no types). */
@@ -90,8 +92,14 @@ export async function serveBenchmark(o: ServeBenchOptions): Promise<ServeSection
     const res = await autocannon({ url, method: 'POST', headers, body, connections, duration });
     await sleep(3000);
     const rssEndMB = rssMB(child.pid!);
-    const errors = res.errors + res.timeouts + res.non2xx;
-    o.log(`serve: ${res.requests.total} requests, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${errors} errors; RSS ${rssStartMB.toFixed(0)} -> ${rssEndMB.toFixed(0)} MB`);
+    // V8 keeps the heap it grew under load, so RSS does not fall back to the start; a second
+    // identical round shows whether it has levelled off (a leak would keep climbing).
+    const again = await autocannon({ url, method: 'POST', headers, body, connections, duration });
+    await sleep(3000);
+    const rssAfterSecondRoundMB = rssMB(child.pid!);
+    const errors = res.errors + res.timeouts + res.non2xx + again.errors + again.timeouts + again.non2xx;
+    o.log(`serve: ${res.requests.total} requests, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${errors} errors (both rounds); ` +
+      `RSS ${rssStartMB.toFixed(0)} -> ${rssEndMB.toFixed(0)} MB, after a second round ${rssAfterSecondRoundMB.toFixed(0)} MB`);
     return {
       requestsPerSec: Math.round(res.requests.average),
       flowsPerSec: Math.round(res.requests.average * perRequest),
@@ -99,6 +107,7 @@ export async function serveBenchmark(o: ServeBenchOptions): Promise<ServeSection
       errors,
       rssStartMB: Math.round(rssStartMB),
       rssEndMB: Math.round(rssEndMB),
+      rssAfterSecondRoundMB: Math.round(rssAfterSecondRoundMB),
     };
   } finally {
     child.kill('SIGTERM');
