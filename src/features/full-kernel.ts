@@ -61,9 +61,21 @@ export interface FullTables {
   dstInternal: Uint8Array;
 }
 
+const tablesOf = new WeakMap<FlowDataset, FullTables>();
+
+/** Per data set (fitting and each transform use them); rebuilt when a dictionary has grown since. */
 export function fullTables(ds: FlowDataset): FullTables {
   const c = ds.columns;
-  return { fixedClass: fixedPortClasses(c.proto.values), srcInternal: internalFlags(c.srcAddr.values), dstInternal: internalFlags(c.dstAddr.values) };
+  const known = tablesOf.get(ds);
+  if (known && known.fixedClass.length === c.proto.values.length && known.srcInternal.length === c.srcAddr.values.length && known.dstInternal.length === c.dstAddr.values.length) {
+    return known;
+  }
+  const srcInternal = internalFlags(c.srcAddr.values);
+  // The readers code both address columns with one dictionary.
+  const dstInternal = c.dstAddr.values === c.srcAddr.values ? srcInternal : internalFlags(c.dstAddr.values);
+  const t = { fixedClass: fixedPortClasses(c.proto.values), srcInternal, dstInternal };
+  tablesOf.set(ds, t);
+  return t;
 }
 
 // Layout of one block's order-independent fit statistics (see fitCountsBlock).
