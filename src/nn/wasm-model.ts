@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { UserError } from '../util/errors.js';
 import {
   type BatchResult, type ModelSpec, type NamedTensor, type SequenceBatch, type SequenceModel,
   checkLength, checkWeights, classCount, defaultThreadCount, validateSpec, weightShapes,
@@ -7,7 +8,7 @@ import {
 import { initialWeights } from './init.js';
 import { countReal, needsCarry, realSpan } from './layout.js';
 import { C, EXIT, resultView, writeJob } from './wasm-control.js';
-import { type KernelKind, type LstmKernels, createMemory, kernelModule, kernelsFor } from './wasm-kernels.js';
+import { type KernelKind, type LstmKernels, MAX_PAGES, createMemory, kernelModule, kernelsFor } from './wasm-kernels.js';
 import { LstmPass, type MemoryPlan, type PassJob, PassMode, memoryPlan, mixSeed } from './wasm-pass.js';
 
 /**
@@ -296,8 +297,12 @@ export class WasmSequenceModel implements SequenceModel {
   private ensureCapacity(rows: number): void {
     if (rows <= this.plan.threads[0].capacity) return;
     // Grow in steps of 2x, so a stream of growing batches re-plans only a few times.
-    const capacity = Math.max(rows, 2 * this.plan.threads[0].capacity);
-    const plan = memoryPlan(this.spec, this.threads, capacity, this.k.heapBase());
+    let plan = memoryPlan(this.spec, this.threads, Math.max(rows, 2 * this.plan.threads[0].capacity), this.k.heapBase());
+    if (plan.end > MAX_PAGES * 65536) plan = memoryPlan(this.spec, this.threads, rows, this.k.heapBase());
+    if (plan.end > MAX_PAGES * 65536) {
+      throw new UserError(`a batch of ${rows * this.threads} sequences needs ${Math.ceil(plan.end / 2 ** 20)} MiB of engine memory, ` +
+        `more than its ${MAX_PAGES / 16} MiB: use a smaller --batch-size`);
+    }
     this.growTo(plan.end);
     this.plan = plan;
     this.refreshViews();

@@ -128,3 +128,14 @@ for (const kernels of kinds) test(`${kernels}: a sequence's outputs are bit-iden
   }
   model.dispose();
 });
+
+test('a batch too large for the engine\'s memory is refused with the size and what to do, and the model still works', async () => {
+  const spec: ModelSpec = { inputSize: 8, seqLen: 64, layers: [256], dropout: 0, outputs: 2, loss: 'crossentropy', lr: 0.01, seed: 1 };
+  const model = await createWasmModel(spec, undefined, { threads: 1 });
+  // 64 steps x 8,000 sequences x 4 x 256 gate values alone are 2 GiB.
+  const rows = 8000;
+  await assert.rejects(model.predict(new Float32Array(rows * 64 * 8), rows), /a batch of 8000 sequences needs \d+ MiB of engine memory, more than its 2048 MiB: use a smaller --batch-size/);
+  const ok = randomBatch(spec, 4, 1);
+  assert.equal((await model.predict(ok.x, 4)).length, 4 * 64 * 2);
+  model.dispose();
+});
