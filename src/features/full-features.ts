@@ -45,7 +45,8 @@ export function fitFull(
   let ordered: OrderedFit | undefined;
   if (onThreads(ds, n)) {
     // The scaler sums run on this thread in row order while the other threads compute the
-    // context (their first half needs no context), then the counts (their second half does).
+    // context (the sums but one need no context), then the counts (while this thread completes
+    // the context and adds up the sum that needs it).
     const inp = fullRows(ds, given ? toShared(given) : null);
     const blocks = blockCount(n);
     const out = sharedArray(Float64Array, blocks * width);
@@ -53,8 +54,8 @@ export function fitFull(
     const context = batchContextJobs(ds, idle);
     let inputs: RunningStats[] = [];
     runBlocks(context.jobs, () => (inputs = fitOrderedInputs(inp, n)));
-    context.finish();
     runBlocks([{ call: { kernel: 'fitCounts', inp, tables, width, out }, rows: n }], () => {
+      context.finish();
       ordered = fitOrderedContext(inputs, n, batchContext(ds, fitRows, idle));
     });
     counts = emptyFitCounts(protoValues.length);
