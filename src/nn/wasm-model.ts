@@ -12,8 +12,10 @@ import { type KernelKind, type LstmKernels, MAX_PAGES, createMemory, kernelModul
 import { LstmPass, type MemoryPlan, type PassJob, PassMode, memoryPlan, mixSeed } from './wasm-pass.js';
 
 /**
- * The sequence model on hand-written WebAssembly kernels (src/nn/kernels, AssemblyScript with
- * 128-bit SIMD): the same network, loss and Adam as the tfjs engine, in one flat shared memory.
+ * ntc's own engine: the same network, loss and Adam as the tfjs engine, computed by hand-written
+ * kernels in one flat shared WebAssembly.Memory — the AssemblyScript build (src/nn/kernels,
+ * 128-bit SIMD, engine `wasm`) or the same functions in C++ compiled for this CPU
+ * (src/nn/native, engine `native`), which work on that memory through its base address.
  * A batch is cut into one share of rows per thread; the main thread computes the first share and
  * each worker thread one more, all reading the same weights. Weight gradients of the shares are
  * summed in a fixed order and Adam runs once, so a batch's update is the same for any thread
