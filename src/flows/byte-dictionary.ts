@@ -99,9 +99,16 @@ export class ByteDictionary {
     return -1;
   }
 
-  private addEntry(buf: Uint8Array, start: number, end: number, h: number, slot: number): number {
-    const len = end - start;
-    const value = this.normalise(utf8(buf, start, end));
+  /**
+   * Code of a value given as a string, like codeOfString, but without entering its bytes in the
+   * byte table (a later lookup by bytes adds them): joining parallel reads maps tens of thousands
+   * of values this way.
+   */
+  codeOfValue(raw: string): number {
+    return this.codeOfNormalised(this.normalise(raw));
+  }
+
+  private codeOfNormalised(value: string): number {
     let code = this.codeOf.get(value);
     if (code === undefined) {
       code = this.values.length;
@@ -109,6 +116,12 @@ export class ByteDictionary {
       this.codeOf.set(value, code);
       if (value === '') this.emptyCode = code;
     }
+    return code;
+  }
+
+  private addEntry(buf: Uint8Array, start: number, end: number, h: number, slot: number): number {
+    const len = end - start;
+    const code = this.codeOfNormalised(this.normalise(utf8(buf, start, end)));
     if (this.poolUsed + len > this.pool.length) {
       const grown = new Uint8Array(Math.max(this.pool.length * 2, this.poolUsed + len));
       grown.set(this.pool.subarray(0, this.poolUsed));

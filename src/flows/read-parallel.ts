@@ -181,7 +181,7 @@ function columnsOfFirst(first: WorkerResult, n: number): WorkerColumns | undefin
 
 function remapTable(values: string[], dict: ByteDictionary): Uint32Array {
   const t = new Uint32Array(values.length);
-  for (let i = 0; i < values.length; i++) t[i] = dict.codeOfString(values[i]);
+  for (let i = 0; i < values.length; i++) t[i] = dict.codeOfValue(values[i]);
   return t;
 }
 

@@ -39,3 +39,14 @@ test('property: the fast scanner finds every value the general path added, at an
     }),
   );
 });
+
+test('a value entered as a string is found by its bytes later, under the same code', () => {
+  const dict = new ByteDictionary();
+  assert.equal(dict.codeOfValue('10000_34'), 0);
+  assert.equal(dict.codeOfValue(' DNS '), 1);
+  const bytes = Buffer.from('x,10000_34,DNS,new\n');
+  assert.equal(dict.code(bytes, 2, 10), 0);
+  assert.equal(dict.code(bytes, 11, 14), 1);
+  assert.equal(dict.code(bytes, 15, 18), 2);
+  assert.deepEqual(dict.values, ['10000_34', 'DNS', 'new']);
+});
