@@ -21,6 +21,8 @@ export interface ContextBlockInput {
   /** Outputs, per row. */
   logGap: Float64Array;
   bits: Uint8Array;
+  /** Set to 1 by a block that meets a start earlier than the row before: the results are void. */
+  outOfOrder: Int32Array;
 }
 
 /** Marks in `bits` between the block pass and the fix-up: a source's first and last row in its block. */
@@ -51,9 +53,15 @@ export function contextBlock(inp: ContextBlockInput, from: number, to: number): 
   const seen = new Uint32Array(Math.min(inp.nSources, to - from));
   let seenCount = 0;
   const idleLogGap = Math.log1p(idleSeconds);
+  let previous = from > 0 ? start[from - 1] : -Infinity;
   for (let r = from; r < to; r++) {
     const s = src[r];
     const t = start[r];
+    if (t < previous) {
+      Atomics.store(inp.outOfOrder, 0, 1);
+      return;
+    }
+    previous = t;
     const d = dst[r];
     const port = dstPort[r];
     if (lastRow[s] < 0) {

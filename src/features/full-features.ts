@@ -36,6 +36,8 @@ export function fitFull(
   given: Uint32Array | undefined,
   fitRows: Uint32Array,
   options: ResolvedPreprocessOptions,
+  /** More of the caller's work for this thread, run while other threads count. */
+  alongside: () => void = () => {},
 ): { vocabularies: Preprocessor['vocabularies']; fits: Map<string, CandidateFit> } {
   const n = fitRows.length;
   const protoValues = ds.columns.proto.values;
@@ -57,6 +59,7 @@ export function fitFull(
     runBlocks([{ call: { kernel: 'fitCounts', inp, tables, width, out }, rows: n }], () => {
       context.finish();
       ordered = fitOrderedContext(inputs, n, batchContext(ds, fitRows, idle));
+      alongside();
     });
     counts = emptyFitCounts(protoValues.length);
     for (let b = 0; b < blocks; b++) mergeFitCounts(counts, out.subarray(b * width, (b + 1) * width));
@@ -65,6 +68,7 @@ export function fitFull(
     counts = new Float64Array(width);
     fitCountsBlock(inp, tables, 0, n, counts);
     ordered = fitOrderedContext(fitOrderedInputs(inp, n), n, batchContext(ds, fitRows, options.contextIdleSeconds));
+    alongside();
   }
   const vocabularies = { proto: vocabularyOfUsed(protoValues, usedProtoCodes(counts)) };
   return { vocabularies, fits: fullFits(counts, ordered!, n, vocabularies.proto, protoValues) };

@@ -42,7 +42,9 @@ export function fitPreprocessor(ds: FlowDataset, rows?: Uint32Array, options?: P
   const opts = resolveOptions(options);
   const fitRows = rowsOrAll(ds, rows);
   if (fitRows.length === 0) throw new UserError('cannot fit the preprocessing on zero training flows');
-  const full = opts.features === 'full' ? fitFull(ds, rows, fitRows, opts) : undefined;
+  let classes: string[] | undefined;
+  const fitTargets = () => (classes = fitClasses(ds, fitRows, opts));
+  const full = opts.features === 'full' ? fitFull(ds, rows, fitRows, opts, fitTargets) : undefined;
   const vocabularies = full ? full.vocabularies : fitVocabularies(ds, fitRows, opts);
   const names: string[] = [];
   const mean: number[] = [];
@@ -69,7 +71,7 @@ export function fitPreprocessor(ds: FlowDataset, rows?: Uint32Array, options?: P
     scaler: { mean, std },
     droppedConstant,
     vocabularies,
-    classes: fitClasses(ds, fitRows, opts),
+    classes: classes ?? fitTargets(),
     fittedRows: fitRows.length,
   };
 }

@@ -134,7 +134,8 @@ function batchContextAllRows(ds: FlowDataset, idleSeconds: number): AllRowsConte
 /**
  * The batch context as block jobs for runBlocks, for callers that run other blocks at the same
  * time, and `finish` to call after them. A context that is cached, or that cannot be split (small,
- * out of time order, columns not in shared memory), has no jobs and `finish` computes it here.
+ * columns not in shared memory), has no jobs and `finish` computes it here, as it does for rows
+ * the blocks find out of time order.
  */
 export function batchContextJobs(ds: FlowDataset, idleSeconds: number): { jobs: BlockJob[]; finish: () => AllRowsContext } {
   let perIdle = batchCache.get(ds);
@@ -144,14 +145,19 @@ export function batchContextJobs(ds: FlowDataset, idleSeconds: number): { jobs: 
   if (cached) return { jobs: [], finish: () => cached };
   const { start, srcAddr, dstPort } = ds.columns;
   const n = ds.length;
-  if (parallelWorthIt(n) && isShared(start) && isShared(srcAddr.codes) && isShared(dstPort) && isTimeOrdered(start, n)) {
+  if (parallelWorthIt(n) && isShared(start) && isShared(srcAddr.codes) && isShared(dstPort)) {
     const inp: ContextBlockInput = {
       start, src: srcAddr.codes, dst: toShared(canonicalCodes(ds.columns.dstAddr)), dstPort, nSources: srcAddr.values.length, idleSeconds,
-      logGap: sharedArray(Float64Array, n), bits: sharedArray(Uint8Array, n),
+      logGap: sharedArray(Float64Array, n), bits: sharedArray(Uint8Array, n), outOfOrder: sharedArray(Int32Array, 1),
     };
     const finish = (): AllRowsContext => {
-      fixBlockStarts(inp, n);
-      const out = { logGap: inp.logGap, bits: inp.bits };
+      // The blocks assume time order and check it as they go; rows out of order are walked here.
+      let out: AllRowsContext;
+      if (inp.outOfOrder[0] !== 0) out = walkContext(ds, idleSeconds);
+      else {
+        fixBlockStarts(inp, n);
+        out = { logGap: inp.logGap, bits: inp.bits };
+      }
       cache.set(idleSeconds, out);
       return out;
     };
