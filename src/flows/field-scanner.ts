@@ -35,6 +35,10 @@ export class FieldScanner {
   private icmpByCode = new Uint8Array(16);
   private lastDateKey = -1;
   private lastDayMs = 0;
+  /** Where the previous row's timestamp was read on the fixed-position path, and its hour. */
+  private lastTimeAt = -1;
+  private lastTimeBuf: Uint8Array | null = null;
+  private lastHour = 0;
   // Per field, where the same field of the previous row sits in `lastBuf`: labels and protocols
   // repeat row after row, and comparing a few bytes is cheaper than hashing and probing.
   private lastBuf: Uint8Array | null = null;
@@ -182,6 +186,19 @@ export class FieldScanner {
 
   /** `YYYY-MM-DD HH:MM:SS[.fff]` or epoch numbers, via the general parser on the field. */
   protected time(buf: Uint8Array, i: number): number {
+    // The same date and hour as the row before (`YYYY-MM-DD HH:` byte for byte): only the minutes,
+    // seconds and milliseconds to read.
+    const p = this.lastTimeAt;
+    if (p >= 0 && buf === this.lastTimeBuf && buf[i + 16] === 0x3a && buf[i + 19] === DOT && isSep(buf[i + 23]) && this.sameBytes(buf, i, p, 14)) {
+      const mi = digit(buf, i + 14) * 10 + digit(buf, i + 15);
+      const sec = digit(buf, i + 17) * 10 + digit(buf, i + 18);
+      const ms = digit(buf, i + 20) * 100 + digit(buf, i + 21) * 10 + digit(buf, i + 22);
+      if (mi < 60 && sec < 61 && ms < 1000) {
+        this.lastTimeAt = i;
+        this.at = i + 23;
+        return this.lastDayMs + this.lastHour * 3600000 + mi * 60000 + sec * 1000 + ms;
+      }
+    }
     // `YYYY-MM-DD HH:MM:SS.mmm` at fixed positions, the day looked up once per distinct date.
     if (
       buf[i + 4] === 0x2d && buf[i + 7] === 0x2d && buf[i + 10] === 0x20 && buf[i + 13] === 0x3a && buf[i + 16] === 0x3a &&
@@ -202,9 +219,13 @@ export class FieldScanner {
           this.lastDayMs = day - h * 3600000 - mi * 60000 - sec * 1000;
         }
         this.at = i + 23;
+        this.lastTimeAt = i;
+        this.lastTimeBuf = buf;
+        this.lastHour = h;
         return this.lastDayMs + h * 3600000 + mi * 60000 + sec * 1000 + ms;
       }
     }
+    this.lastTimeAt = -1;
     if (buf[i] === QUOTE) return NaN;
     const e = fieldEnd(buf, i);
     this.at = e;

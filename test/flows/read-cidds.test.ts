@@ -145,3 +145,13 @@ test('label fields repeated from the row before, changed, or followed by an extr
     assert.deepEqual(got, ['normal|---|---|---', 'normal|---|---|---', 'attacker|dos|5|SYN flood', 'attacker|dos|5|SYN flood', 'normal|---|---|---', 'normal|---|---|--', 'victim|dos|5|SYN, flood', 'normal|---|---|---']);
   }
 });
+
+test('timestamps across minute, hour and day boundaries, and a bad minute after a good row of the same hour', async () => {
+  const dir = await tempDir();
+  const at = (t: string) => `${t},0.003,TCP  ,192.168.210.55,44870,192.168.100.11,445.0,2,174,1,.AP...,0,normal,---,---,---`;
+  const times = ['2017-08-02 22:59:59.999', '2017-08-02 23:00:00.000', '2017-08-02 23:07:30.250', '2017-08-02 23:7a:00.000', '2017-08-02 23:59:59.999', '2017-08-03 00:00:00.001', '2017-08-03 00:00:00.001'];
+  const path = await writeLines(dir, 'times.csv', [CIDDS_001_HEAD, ...times.map(at)]);
+  const ds = await readFlows([path], { maxBadRows: 1 });
+  assert.deepEqual(ds.badRows.map((b) => [b.line, b.field]), [[5, 'Date first seen']]);
+  assert.deepEqual(Array.from(ds.columns.start), times.filter((t) => !t.includes('7a')).map((t) => Date.parse(`${t.replace(' ', 'T')}Z`)));
+});
