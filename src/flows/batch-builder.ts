@@ -21,8 +21,24 @@ export function isIcmpName(proto: string): boolean {
 
 export class FlowDictionaries {
   readonly proto = new ByteDictionary(normaliseProto);
-  /** One table for both address columns: the same host has the same code as source or destination. */
-  readonly addr = new ByteDictionary();
+  /**
+   * One table for both address columns: the same host has the same code as source or destination.
+   * Replaced by restartAddresses(); the parsers look it up for every row and never keep it.
+   */
+  private addresses = new ByteDictionary();
+
+  get addr(): ByteDictionary {
+    return this.addresses;
+  }
+
+  /**
+   * A fresh, empty address table, for an endless stream whose hosts keep changing. Only between
+   * batches: rows already cut into a batch keep the codes and values of the table they were read
+   * with; later rows get new codes from the new table.
+   */
+  restartAddresses(): void {
+    this.addresses = new ByteDictionary();
+  }
   readonly label = new ByteDictionary();
   readonly attackType = new ByteDictionary();
   readonly attackId = new ByteDictionary();

@@ -8,13 +8,10 @@
  * one. Nothing downstream depends on codes staying stable across batches: source windows and
  * contexts are keyed by address text, and the output encodes each batch's own dictionary.
  *
- * The reader exposes no call for this, so it is done by replacing `ctx.dicts.addr` at a batch
- * boundary (when the reader is suspended right after handing over a batch, with no rows pending).
- * That relies on the parsers looking the dictionary up per row, which classify-memory.test.ts
- * checks by comparing a restarted stream's output with an unbounded one's. A reader call that
- * starts fresh dictionaries at the next batch would replace the assignment.
+ * The restart happens at a batch boundary (the reader is suspended right after handing over a
+ * batch, with no rows pending) through FlowDictionaries.restartAddresses(); classify-memory.test.ts
+ * compares a restarted stream's output with an unbounded one's.
  */
-import { FlowDictionaries } from '../flows/batch-builder.js';
 import type { ReadContext } from '../flows/read.js';
 import type { FlowDataset } from '../flows/schema.js';
 
@@ -35,7 +32,7 @@ export async function* boundedAddresses(batches: AsyncIterable<FlowDataset>, ctx
     if (size > stats.peak) stats.peak = size;
     yield batch;
     if (ctx.dicts.addr.values.length > max) {
-      (ctx.dicts as { addr: FlowDictionaries['addr'] }).addr = new FlowDictionaries().addr;
+      ctx.dicts.restartAddresses();
       stats.restarts++;
     }
   }
