@@ -15,7 +15,7 @@ export function addEngineOptions(program: Command): void {
     if (!MODEL_COMMANDS.includes(cmd.name())) continue;
     cmd
       .addOption(new Option('--engine <name>', 'compute engine: auto (native kernels if built at install, else wasm), native, wasm (portable SIMD), or tfjs (the reference)').choices(['auto', 'native', 'wasm', 'tfjs']).default('auto'))
-      .addOption(new Option('--threads <n>', 'threads of the native/wasm engine (default: up to 2, one per core)').argParser(threads));
+      .addOption(new Option('--threads <n>', 'threads of the native/wasm engine (default: one per core, up to 8)').argParser(threads));
     cmd.hook('preAction', (_, action) => {
       const o = action.opts();
       setEngineDefaults({ engine: o.engine as string, threads: o.threads as number | undefined });

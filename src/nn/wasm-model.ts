@@ -36,7 +36,7 @@ const WORKER_TIMEOUT_MS = 120_000;
 export interface WasmModelOptions {
   /** WebAssembly kernels (default, portable) or the native build (engine `native`). */
   kernels?: KernelKind;
-  /** Threads (main + workers); default --threads, else NTC_THREADS, else min(2, available cores). */
+  /** Threads (main + workers); default --threads, else NTC_THREADS, else one per core up to 8. */
   threads?: number;
 }
 
@@ -45,7 +45,9 @@ export function defaultThreads(): number {
   if (chosen !== undefined) return chosen;
   const env = Number(process.env.NTC_THREADS);
   if (Number.isInteger(env) && env > 0) return env;
-  return Math.max(1, Math.min(2, availableParallelism()));
+  // One per core, up to 8: a batch is cut into shares of at least MIN_ROWS_PER_THREAD sequences,
+  // so the default batch of 64 uses at most 4 anyway.
+  return Math.max(1, Math.min(8, availableParallelism()));
 }
 
 export async function createWasmModel(spec: ModelSpec, weights?: NamedTensor[], options: WasmModelOptions = {}): Promise<WasmSequenceModel> {
