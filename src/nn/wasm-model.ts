@@ -98,7 +98,9 @@ export class WasmSequenceModel implements SequenceModel {
     return this.kind === 'native' ? 'native' : kernelModule().build;
   }
 
+  /** Starts the worker threads side by side; each answers an empty first job once its kernels are compiled. */
   async startWorkers(): Promise<void> {
+    const started: Promise<void>[] = [];
     for (let index = 1; index < this.threads; index++) {
       const control = new SharedArrayBuffer(C.SIZE * 4);
       const worker = new Worker(new URL('./wasm-worker.js', import.meta.url), {
@@ -106,17 +108,26 @@ export class WasmSequenceModel implements SequenceModel {
       });
       worker.unref();
       const ctrl = new Int32Array(control);
-      this.workers.push({ worker, ctrl, result: resultView(ctrl), seq: 0 });
-      // A first empty job proves the worker runs (and compiles its kernels before the first batch).
-      await new Promise<void>((resolve, reject) => {
+      this.workers.push({ worker, ctrl, result: resultView(ctrl), seq: 1 });
+      writeJob(ctrl, { mode: PassMode.Evaluate, rows: 0, span: 0, carry: false, rowOffset: 0, batchRows: 0, scale: 0, dropoutSeed: 0 }, this.plan.threads[0].capacity);
+      Atomics.store(ctrl, C.SEQ, 1);
+      Atomics.notify(ctrl, C.SEQ);
+      const t0 = Date.now();
+      started.push(new Promise<void>((resolve, reject) => {
         worker.once('error', reject);
-        const poll = () => (Atomics.load(ctrl, C.DONE) === 1 ? resolve() : setTimeout(poll, 2));
-        writeJob(ctrl, { mode: PassMode.Evaluate, rows: 0, span: 0, carry: false, rowOffset: 0, batchRows: 0, scale: 0, dropoutSeed: 0 }, this.plan.threads[0].capacity);
-        Atomics.store(ctrl, C.SEQ, 1);
-        Atomics.notify(ctrl, C.SEQ);
-        this.workers[this.workers.length - 1].seq = 1;
+        const poll = (): void => {
+          if (Atomics.load(ctrl, C.DONE) === 1) resolve();
+          else if (Date.now() - t0 > WORKER_TIMEOUT_MS) reject(new Error(`wasm engine: worker ${index} did not start in ${WORKER_TIMEOUT_MS / 1000} s`));
+          else setTimeout(poll, 2);
+        };
         poll();
-      });
+      }));
+    }
+    try {
+      await Promise.all(started);
+    } catch (err) {
+      this.dispose();
+      throw err;
     }
   }
 
