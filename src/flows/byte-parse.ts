@@ -4,13 +4,7 @@
  * valid value; callers turn that into a BadRow.
  */
 
-const SPACE = 0x20;
-const TAB = 0x09;
-const DOT = 0x2e;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const D0 = 0x30;
-const D9 = 0x39;
+import { DOT, MINUS, NINE, PLUS, SPACE, TAB, ZERO } from '../util/ascii.js';
 
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
@@ -50,8 +44,8 @@ function parseDecimalTrimmed(buf: Uint8Array, start: number, end: number): numbe
   let seenDot = false;
   for (; i < end; i++) {
     const c = buf[i];
-    if (c >= D0 && c <= D9) {
-      mant = mant * 10 + (c - D0);
+    if (c >= ZERO && c <= NINE) {
+      mant = mant * 10 + (c - ZERO);
       digits++;
       if (seenDot) scale++;
     } else if (c === DOT && !seenDot) {
@@ -105,8 +99,8 @@ export function parseScaledCount(buf: Uint8Array, start: number, end: number): n
   let seenDot = false;
   for (; i < numEnd; i++) {
     const c = buf[i];
-    if (c >= D0 && c <= D9) {
-      mant = mant * 10 + (c - D0);
+    if (c >= ZERO && c <= NINE) {
+      mant = mant * 10 + (c - ZERO);
       digits++;
       if (seenDot) scale++;
     } else if (c === DOT && !seenDot) {
@@ -127,8 +121,8 @@ export function parseUint(buf: Uint8Array, start: number, end: number): number {
   let v = 0;
   for (let i = start; i < end; i++) {
     const c = buf[i];
-    if (c < D0 || c > D9) return NaN;
-    v = v * 10 + (c - D0);
+    if (c < ZERO || c > NINE) return NaN;
+    v = v * 10 + (c - ZERO);
   }
   return v;
 }
@@ -147,8 +141,8 @@ export function parsePort(buf: Uint8Array, start: number, end: number, icmp: boo
   let wholeDigits = 0;
   for (; i < end; i++) {
     const c = buf[i];
-    if (c >= D0 && c <= D9) {
-      whole = whole * 10 + (c - D0);
+    if (c >= ZERO && c <= NINE) {
+      whole = whole * 10 + (c - ZERO);
       wholeDigits++;
     } else break;
   }
@@ -159,8 +153,8 @@ export function parsePort(buf: Uint8Array, start: number, end: number, icmp: boo
   let fracDigits = 0;
   for (; i < end; i++) {
     const c = buf[i];
-    if (c < D0 || c > D9 || fracDigits > 5) return NaN;
-    frac = frac * 10 + (c - D0);
+    if (c < ZERO || c > NINE || fracDigits > 5) return NaN;
+    frac = frac * 10 + (c - ZERO);
     fracDigits++;
   }
   if (fracDigits === 0) return NaN;
@@ -169,8 +163,8 @@ export function parsePort(buf: Uint8Array, start: number, end: number, icmp: boo
 }
 
 function digits2(buf: Uint8Array, i: number): number {
-  const a = buf[i] - D0;
-  const b = buf[i + 1] - D0;
+  const a = buf[i] - ZERO;
+  const b = buf[i + 1] - ZERO;
   if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
   return a * 10 + b;
 }
@@ -218,8 +212,8 @@ export function parseTimestamp(buf: Uint8Array, start: number, end: number): num
       let n = 0;
       for (; i < end; i++) {
         const c = buf[i];
-        if (c < D0 || c > D9) return NaN;
-        ms += (c - D0) * place;
+        if (c < ZERO || c > NINE) return NaN;
+        ms += (c - ZERO) * place;
         place /= 10;
         n++;
       }
@@ -258,13 +252,13 @@ export function parseFlags(buf: Uint8Array, start: number, end: number): number 
     }
     if (ok) return bits;
   }
-  if (len > 2 && buf[start] === D0 && (buf[start + 1] === 0x78 || buf[start + 1] === 0x58)) {
+  if (len > 2 && buf[start] === ZERO && (buf[start + 1] === 0x78 || buf[start + 1] === 0x58)) {
     let v = 0;
     if (len > 4) return -1;
     for (let i = start + 2; i < end; i++) {
       const c = buf[i] | 0x20;
       let dgt: number;
-      if (c >= D0 && c <= D9) dgt = c - D0;
+      if (c >= ZERO && c <= NINE) dgt = c - ZERO;
       else if (c >= 0x61 && c <= 0x66) dgt = c - 0x61 + 10;
       else return -1;
       v = v * 16 + dgt;

@@ -6,6 +6,7 @@
 import { isIcmpName, type FlowDictionaries } from './batch-builder.js';
 import { HASH_MUL, HASH_SEED, type ByteDictionary } from './byte-dictionary.js';
 import { parseFlags, parsePort, parseScaledCount, parseTimestamp } from './byte-parse.js';
+import { SPACE, TAB } from '../util/ascii.js';
 
 export const COMMA = 0x2c;
 export const LF = 0x0a;
@@ -13,8 +14,6 @@ export const CR = 0x0d;
 export const QUOTE = 0x22;
 export const DOT = 0x2e;
 export const D0 = 0x30;
-const SPACE = 0x20;
-const TAB = 0x09;
 /** text(): a value its dictionary does not hold yet (see miss()). */
 export const MISS = -2;
 

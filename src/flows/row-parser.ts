@@ -16,11 +16,8 @@ import {
 import { FastRowParser } from './fast-row.js';
 import type { Layout } from './layout.js';
 import { NONE, type BadRow } from './schema.js';
+import { COMMA, CR, LF, QUOTE } from '../util/ascii.js';
 
-const COMMA = 0x2c;
-const LF = 0x0a;
-const CR = 0x0d;
-const QUOTE = 0x22;
 
 /** What a row's failing field was and why; `null` when the row is good. */
 interface Failure {

@@ -8,9 +8,7 @@
  * goes through `String` itself.
  */
 
-const MINUS = 45;
-const DOT = 46;
-const ZERO = 48;
+import { DOT, MINUS, ZERO } from '../util/ascii.js';
 /** Below this, distinct multiples of 0.001 are far more than one ulp apart (see `number`). */
 const THOUSANDTHS_LIMIT = 1e9;
 /** Longest text `String(number)` gives (`-1.2345678901234567e-100` and the like), with room to spare. */

@@ -7,15 +7,8 @@ import type { FlowDataset } from '../flows/schema.js';
 import type { FlowPredictions } from '../train/predict.js';
 import { ByteWriter, EncodedValues, MAX_NUMBER_BYTES } from './byte-writer.js';
 import { csvField, csvHeader, hasProbabilities, num, type OutputFormat } from './prediction-format.js';
+import { CLOSE_BRACE, COLON, COMMA, DOT, LF, ONE, Z, ZERO } from '../util/ascii.js';
 
-const COMMA = 44;
-const NEWLINE = 10;
-const ZERO = 48;
-const ONE = 49;
-const DOT = 46;
-const Z = 90;
-const COLON = 58;
-const CLOSE_BRACE = 125;
 const SCALE = 1e6;
 // JSONL field names with their punctuation, in classifiedFlow's key order.
 const K_START = Buffer.from('{"start":"');
@@ -223,7 +216,7 @@ class CsvRows extends RowsBase {
         writeProbability(out, prob[i * k + j], false);
       }
     } else writeOther(out, prob[i * k], false);
-    out.byte(NEWLINE);
+    out.byte(LF);
   }
 }
 
@@ -298,6 +291,6 @@ class JsonlRows extends RowsBase {
       out.byte(CLOSE_BRACE);
     } else writeOther(out, prob[i * k], true);
     out.byte(CLOSE_BRACE);
-    out.byte(NEWLINE);
+    out.byte(LF);
   }
 }
