@@ -40,12 +40,42 @@ function argValue(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
+const USAGE = `usage: npm run bench -- [--json] [--only SECTIONS] [--rows N] [--runs N]
+
+  --json          print one JSON object on stdout (progress goes to stderr)
+  --only a,b      run only these sections: ${Object.keys(SECTIONS).join(', ')}
+  --rows N        rows in the ingest file (default 4,000,000) or fullScale's (default 16,000,000)
+  --runs N        runs per side; the fastest counts (default 1)
+`;
+
+const FLAGS = new Set(['--json', '--help', '-h']);
+const VALUED = new Set(['--only', '--rows', '--runs']);
+
+function checkArgs(args: string[]): void {
+  for (let i = 0; i < args.length; i++) {
+    if (VALUED.has(args[i])) {
+      const v = args[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${args[i - 1]} needs a value`);
+      if (args[i - 1] !== '--only' && !(Number.isInteger(Number(v)) && Number(v) > 0)) throw new UsageError(`${args[i - 1]} must be a positive integer, got '${v}'`);
+    } else if (!FLAGS.has(args[i])) {
+      throw new UsageError(`unknown option '${args[i]}'`);
+    }
+  }
+}
+
+class UsageError extends Error {}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  checkArgs(args);
   const json = args.includes('--json');
   const only = argValue(args, '--only')?.split(',') ?? Object.keys(SECTIONS);
   const unknown = only.filter((s) => !(s in SECTIONS));
-  if (unknown.length > 0) throw new Error(`unknown section(s): ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);
+  if (unknown.length > 0) throw new UsageError(`unknown section(s): ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);
   const ctx: Context = {
     root: ROOT,
     rows: Number(argValue(args, '--rows') ?? 4_000_000),
@@ -65,6 +95,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`bench: ${err.message}\n${USAGE}`);
+    process.exit(2);
+  }
   process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });
