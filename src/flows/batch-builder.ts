@@ -45,8 +45,31 @@ export class FlowDictionaries {
   readonly attackDescription = new ByteDictionary();
 }
 
+/** The sixteen column arrays a builder fills, by FlowColumns name (text columns as their codes). */
+export interface ColumnArrays {
+  start: Float64Array; duration: Float64Array; proto: Uint32Array; srcAddr: Uint32Array; dstAddr: Uint32Array;
+  srcPort: Int32Array; dstPort: Int32Array; packets: Float64Array; bytes: Float64Array; flows: Float64Array;
+  flags: Uint8Array; tos: Uint8Array; label: Uint32Array; attackType: Uint32Array; attackId: Uint32Array;
+  attackDescription: Uint32Array;
+}
+
+/** Which dictionary (of FlowDictionaries, `addr` for both addresses) codes each text column. */
+export const CODED: ReadonlyArray<[keyof ColumnArrays, 'proto' | 'addr' | 'label' | 'attackType' | 'attackId' | 'attackDescription']> = [
+  ['proto', 'proto'], ['srcAddr', 'addr'], ['dstAddr', 'addr'], ['label', 'label'], ['attackType', 'attackType'],
+  ['attackId', 'attackId'], ['attackDescription', 'attackDescription'],
+];
+
+/** Rows [offset, offset + capacity) of larger columns, for a builder to fill in place. */
+export interface ColumnWindow {
+  columns: ColumnArrays;
+  offset: number;
+  capacity: number;
+}
+
 export class BatchBuilder {
   length = 0;
+  /** Whether the rows are still in the window the builder was given. */
+  inWindow = false;
   start!: Float64Array;
   duration!: Float64Array;
   proto!: Uint32Array;
@@ -68,8 +91,37 @@ export class BatchBuilder {
    * `shared`: columns in shared memory, handed over as views however full (a parser worker whose
    * buffers become the file's columns; see read-parallel.ts).
    */
-  constructor(public capacity: number, readonly dicts: FlowDictionaries, private readonly shared = false) {
-    this.allocate();
+  /**
+   * `window`: fill those rows of the given (shared) columns first, so that a parser worker's rows
+   * land straight in the file's columns; a builder that outgrows it moves to columns of its own.
+   */
+  constructor(public capacity: number, readonly dicts: FlowDictionaries, private readonly shared = false, window?: ColumnWindow) {
+    if (window) this.useWindow(window);
+    else this.allocate();
+  }
+
+  private useWindow(w: ColumnWindow): void {
+    const c = w.columns;
+    const view = <T extends ColumnArrays[keyof ColumnArrays]>(a: T): T => a.subarray(w.offset, w.offset + w.capacity) as T;
+    this.start = view(c.start);
+    this.duration = view(c.duration);
+    this.proto = view(c.proto);
+    this.srcAddr = view(c.srcAddr);
+    this.dstAddr = view(c.dstAddr);
+    this.srcPort = view(c.srcPort);
+    this.dstPort = view(c.dstPort);
+    this.packets = view(c.packets);
+    this.bytes = view(c.bytes);
+    this.flows = view(c.flows);
+    this.flags = view(c.flags);
+    this.tos = view(c.tos);
+    this.label = view(c.label);
+    this.attackType = view(c.attackType);
+    this.attackId = view(c.attackId);
+    this.attackDescription = view(c.attackDescription);
+    this.capacity = w.capacity;
+    this.length = 0;
+    this.inWindow = true;
   }
 
   private array<T extends NumericArray>(like: T, n: number): T {
@@ -101,6 +153,7 @@ export class BatchBuilder {
     this.attackId = g(this.attackId);
     this.attackDescription = g(this.attackDescription);
     this.capacity = capacity;
+    this.inWindow = false;
   }
 
   private allocate(): void {
@@ -126,6 +179,7 @@ export class BatchBuilder {
     this.attackId = this.array(u32, n);
     this.attackDescription = this.array(u32, n);
     this.length = 0;
+    this.inWindow = false;
   }
 
   get full(): boolean {

@@ -1,9 +1,11 @@
 /**
- * Worker thread of read-parallel.ts: parses one byte range of a flow file into columns (in shared
- * memory) with its own dictionaries and reports what it found. Line numbers in its bad rows count
- * from the range start; the main thread makes them absolute. Once every range is parsed, the main
- * thread sends each worker an equal share of the rows to copy into the file's columns, with the
- * codes turned into the read's, so that the join runs on every thread at once.
+ * Worker thread of read-parallel.ts: parses one byte range of a flow file with its own
+ * dictionaries, straight into its window of the file's columns (shared memory), and reports what
+ * it found. Line numbers in its bad rows count from the range start; the main thread makes them
+ * absolute. Once every range is parsed, the main thread sends each worker its share of the join:
+ * rows to move down to their final place (windows have room to spare, so there are gaps) or, when
+ * a range outgrew its window, to copy from that range's own columns, with the codes turned into
+ * the read's.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
@@ -13,6 +15,7 @@ import type { ByteRange } from './byte-source.js';
 import type { Layout } from './layout.js';
 import { newContext, sourceBatches } from './read.js';
 import type { BadRow, FlowDataset } from './schema.js';
+import { CODED, type ColumnArrays, type ColumnWindow } from './batch-builder.js';
 
 export interface WorkerInput {
   path: string;
@@ -23,10 +26,11 @@ export interface WorkerInput {
    * thread: a range dense in bad rows says nothing about the whole file.
    */
   maxBadRowCount?: number;
+  /** Where the range's rows go: its rows of the file's columns, sized from an estimate. */
+  window: ColumnWindow;
   /**
-   * Columns go to shared memory (so that every worker can copy any range's rows), sized for these
-   * bytes: the range's, or the whole file's for the first range, whose columns can then become the
-   * file's with its rows already in place.
+   * Should the window be too small: columns of its own, in shared memory (so that every worker
+   * can copy its rows), sized for these bytes.
    */
   sizeFor: number;
   /** This worker's range number, and the BroadcastChannel on which the workers of a read share their columns. */
@@ -48,30 +52,18 @@ export interface WorkerResult {
   badCount: number;
   badRows: BadRow[];
   /**
-   * The first range's columns, in shared memory with room for the whole file's rows (sized as
-   * WorkerInput.sizeFor says); absent after an abort. Other workers' columns go only to other
-   * workers (on the channel), so that their memory is released as soon as the workers end.
+   * The rows are in the range's window. If not, they are in columns of the worker's own, which go
+   * only to other workers (on the channel), so that their memory is released when the workers end.
    */
-  columns?: WorkerColumns;
+  inWindow: boolean;
   dicts: { proto: string[]; addr: string[]; label: string[]; attackType: string[]; attackId: string[]; attackDescription: string[] };
 }
 
-export interface WorkerColumns {
-  start: Float64Array; duration: Float64Array; proto: Uint32Array; srcAddr: Uint32Array; dstAddr: Uint32Array;
-  srcPort: Int32Array; dstPort: Int32Array; packets: Float64Array; bytes: Float64Array; flows: Float64Array;
-  flags: Uint8Array; tos: Uint8Array; label: Uint32Array; attackType: Uint32Array; attackId: Uint32Array;
-  attackDescription: Uint32Array;
-}
+export type WorkerColumns = ColumnArrays;
 
 type DictName = keyof WorkerResult['dicts'];
 
-/** Which dictionary codes each coded column. */
-export const CODED: ReadonlyArray<[keyof WorkerColumns, DictName]> = [
-  ['proto', 'proto'], ['srcAddr', 'addr'], ['dstAddr', 'addr'], ['label', 'label'], ['attackType', 'attackType'],
-  ['attackId', 'attackId'], ['attackDescription', 'attackDescription'],
-];
-
-/** Rows from..to-1 of one range's columns, to go to the file's columns from row `offset`. */
+/** Rows from..to-1 of one range, to go to the file's columns from row `offset`. */
 export interface PlaceSegment {
   /** The range (worker index) whose rows these are. */
   source: number;
@@ -80,15 +72,23 @@ export interface PlaceSegment {
   offset: number;
   /** Per dictionary, the read's code of each of the range's codes; null where they are the same. */
   remap: Record<DictName, Uint32Array | null>;
-  /** The rows are in the file's columns already (the first range's): only codes to remap, in place. */
-  own: boolean;
+  /**
+   * The rows are in `target` already (from..to-1 are rows of the target, in the range's window):
+   * to be moved down to `offset` (no further than the rows before them leave free) and remapped.
+   */
+  inTarget: boolean;
 }
 
-/** From the main thread: this worker's share of copying the ranges' rows into `target`. */
+/** From the main thread: this worker's share of putting the ranges' rows into `target`. */
 export interface PlaceRequest {
   type: 'place';
   target: WorkerColumns;
   segments: PlaceSegment[];
+  /**
+   * The columns this worker does. Moves within the target overlap their own rows, so they are
+   * shared out by column, each column's segments done in row order by one thread.
+   */
+  columns: (keyof WorkerColumns)[];
 }
 
 export type WorkerMessage =
@@ -100,16 +100,17 @@ export type WorkerMessage =
 function place(req: PlaceRequest, sources: Map<number, WorkerColumns>): void {
   const coded = new Map<keyof WorkerColumns, DictName>(CODED);
   for (const seg of req.segments) {
-    const source = sources.get(seg.source)!;
-    for (const key of Object.keys(req.target) as (keyof WorkerColumns)[]) {
-      const src = source[key];
+    for (const key of req.columns) {
       const out = req.target[key];
+      const src = seg.inTarget ? out : sources.get(seg.source)![key];
       const dict = coded.get(key);
       const map = dict ? seg.remap[dict] : null;
       if (!map) {
-        if (!seg.own) out.set(src.subarray(seg.from, seg.to) as never, seg.offset);
+        if (!seg.inTarget) out.set(src.subarray(seg.from, seg.to) as never, seg.offset);
+        else if (seg.from !== seg.offset) out.copyWithin(seg.offset, seg.from, seg.to);
         continue;
       }
+      // In row order: within the target, row `at` is never after row `i`, so no row is overwritten before it is read.
       for (let i = seg.from, at = seg.offset; i < seg.to; i++, at++) out[at] = map[src[i]];
     }
   }
@@ -145,9 +146,9 @@ async function run(input: WorkerInput): Promise<void> {
   const exchange = new ColumnExchange(input.channel, input.index);
   try {
     for await (const b of sourceBatches(input.path, ctx, {
-      // Small at first: the builder soon grows to what the range's bytes per row predict.
+      // batchRows only matters once the window is full: the builder then grows to what the range's bytes per row predict.
       batchRows: 1024, grow: true, flushEachChunk: false, layout: input.layout, range: input.range, firstLine: 0,
-      sharedFor: { bytes: input.sizeFor },
+      sharedFor: { bytes: input.sizeFor }, window: input.window,
     })) ds = b;
   } catch (err) {
     if (!(err instanceof InputError) || ctx.log.count === 0) throw err;
@@ -185,7 +186,7 @@ async function run(input: WorkerInput): Promise<void> {
     aborted,
     badCount: ctx.log.count,
     badRows: ctx.log.kept,
-    columns: input.index === 0 && !aborted && ds ? columns : undefined,
+    inWindow: p.inWindow,
     dicts: {
       proto: d.proto.values, addr: d.addr.values, label: d.label.values, attackType: d.attackType.values,
       attackId: d.attackId.values, attackDescription: d.attackDescription.values,
@@ -194,7 +195,7 @@ async function run(input: WorkerInput): Promise<void> {
   if (!aborted && ds) exchange.offer(columns);
   port.on('message', (req: PlaceRequest) => {
     exchange
-      .columnsOf(req.segments.map((g) => g.source))
+      .columnsOf(req.segments.filter((g) => !g.inTarget).map((g) => g.source))
       .then((sources) => {
         place(req, sources);
         port.postMessage({ type: 'placed' } satisfies WorkerMessage);

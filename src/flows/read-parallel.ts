@@ -4,6 +4,11 @@
  * dictionaries, and the parts are joined here with their codes remapped to the read's dictionaries
  * and their line numbers made absolute.
  *
+ * Each range is parsed straight into a window of the file's columns, placed where its rows are
+ * expected to start (rows per byte sampled at the range's start) with room to spare; joining then
+ * only closes the gaps between windows, in memory already touched. Copying every range but the
+ * first into fresh columns cost about as much again in page faults as the copy itself.
+ *
  * A quoted field spanning lines could be cut by a split; a worker that meets a multi-line or
  * unterminated quote says so and the file is then read again in one piece.
  */
@@ -17,6 +22,7 @@ import { detectLayout, type Layout } from './layout.js';
 import type { ReadContext } from './read.js';
 import { splitHeader } from './read.js';
 import type { BadRow, DictColumn, FlowColumns, FlowDataset } from './schema.js';
+import { CODED } from './batch-builder.js';
 import type { PlaceRequest, PlaceSegment, WorkerColumns, WorkerInput, WorkerMessage, WorkerResult } from './parse-worker.js';
 import { sharedArray } from './shared-arrays.js';
 
@@ -32,6 +38,8 @@ export interface ParallelPlan {
   layout: Layout;
   size: number;
   ranges: ByteRange[];
+  /** Per range, bytes per row in a sample at its start (NaN where the sample held no whole row). */
+  bytesPerRow: number[];
 }
 
 const PROBE = 1 << 16;
@@ -55,22 +63,47 @@ export async function parallelPlan(path: string): Promise<ParallelPlan | undefin
     const layout = detectLayout(splitHeader(head.subarray(0, nl)), path);
     const bodyStart = nl + 1;
     const cuts = [bodyStart];
+    const bytesPerRow = [sampleBytesPerRow(head, bodyStart)];
     const probe = Buffer.alloc(PROBE);
     for (let k = 1; k < workers; k++) {
       const target = bodyStart + Math.floor(((size - bodyStart) * k) / workers);
       const { bytesRead } = await fh.read(probe, 0, PROBE, target);
-      const at = probe.subarray(0, bytesRead).indexOf(10);
+      const sample = probe.subarray(0, bytesRead);
+      const at = sample.indexOf(10);
       if (at < 0) continue;
       const cut = target + at + 1;
-      if (cut > cuts[cuts.length - 1] && cut < size) cuts.push(cut);
+      if (cut > cuts[cuts.length - 1] && cut < size) {
+        cuts.push(cut);
+        bytesPerRow.push(sampleBytesPerRow(sample, at + 1));
+      }
     }
     cuts.push(size);
     if (cuts.length < 3) return undefined;
     const ranges = cuts.slice(0, -1).map((start, i) => ({ start, end: cuts[i + 1] }));
-    return { layout, size, ranges };
+    return { layout, size, ranges, bytesPerRow };
   } finally {
     await fh.close();
   }
+}
+
+/** Mean length of the whole lines of `sample` from `from` on. */
+function sampleBytesPerRow(sample: Buffer, from: number): number {
+  let lines = 0;
+  let last = from - 1;
+  for (let at = sample.indexOf(10, from); at >= 0; at = sample.indexOf(10, at + 1)) {
+    lines++;
+    last = at;
+  }
+  return lines > 0 ? (last + 1 - from) / lines : NaN;
+}
+
+/**
+ * A range's window in the file's columns: its estimated rows with a margin. Only rows written
+ * are ever touched, so the margin costs address space, not memory; the last range's is larger.
+ */
+function windowRows(range: ByteRange, bytesPerRow: number, last: boolean): number {
+  const est = (range.end - range.start) / (bytesPerRow > 0 ? bytesPerRow : 64);
+  return Math.ceil(est * (last ? 1.25 : 1.03)) + 1024;
 }
 
 interface ParseWorker {
@@ -120,10 +153,15 @@ export async function readFileParallel(path: string, plan: ParallelPlan, ctx: Re
     });
   const limit = ctx.log.limit;
   const channel = `ntc-read-${process.pid}-${++reads}`;
+  const last = plan.ranges.length - 1;
+  const capacities = plan.ranges.map((range, k) => windowRows(range, plan.bytesPerRow[k], k === last));
+  const target = sharedColumns(capacities.reduce((a, b) => a + b, 0));
+  const offsets = capacities.map((_, k) => capacities.slice(0, k).reduce((a, b) => a + b, 0));
   const runs = plan.ranges.map((range, k) =>
     runWorker({
       path, range, layout: plan.layout, maxBadRowCount: limit.kind === 'count' ? limit.max : undefined,
-      sizeFor: k === 0 ? plan.size - range.start : range.end - range.start,
+      window: { columns: target, offset: offsets[k], capacity: capacities[k] },
+      sizeFor: range.end - range.start,
       index: k,
       channel,
     }, (bytes, rows) => {
@@ -156,21 +194,25 @@ export async function readFileParallel(path: string, plan: ParallelPlan, ctx: Re
     ctx.rowsBefore = rowsRead;
     ctx.bytesBefore += plan.size;
     report();
-    return await joinParts(path, plan.layout, results, runs, ctx, badTotal);
+    return await joinParts(path, plan.layout, results, runs, ctx, badTotal, { target, offsets });
   } finally {
     for (const r of runs) r.stop();
   }
 }
 
-/**
- * The first range's columns as the file's (views of their first n rows), when they have room for
- * all n rows: its rows are in place already. Undefined when they do not (fresh columns then).
- */
-function columnsOfFirst(first: WorkerResult, n: number): WorkerColumns | undefined {
-  const c = first.columns;
-  if (!c || Object.values(c).some((a) => a.buffer.byteLength < n * a.BYTES_PER_ELEMENT)) return undefined;
-  const view = <T extends WorkerColumns[keyof WorkerColumns]>(a: T): T =>
-    new (a.constructor as new (b: ArrayBufferLike, o: number, n: number) => T)(a.buffer, 0, n);
+function sharedColumns(n: number): WorkerColumns {
+  return {
+    start: sharedArray(Float64Array, n), duration: sharedArray(Float64Array, n), proto: sharedArray(Uint32Array, n),
+    srcAddr: sharedArray(Uint32Array, n), dstAddr: sharedArray(Uint32Array, n), srcPort: sharedArray(Int32Array, n),
+    dstPort: sharedArray(Int32Array, n), packets: sharedArray(Float64Array, n), bytes: sharedArray(Float64Array, n),
+    flows: sharedArray(Float64Array, n), flags: sharedArray(Uint8Array, n), tos: sharedArray(Uint8Array, n),
+    label: sharedArray(Uint32Array, n), attackType: sharedArray(Uint32Array, n), attackId: sharedArray(Uint32Array, n),
+    attackDescription: sharedArray(Uint32Array, n),
+  };
+}
+
+function viewOf(c: WorkerColumns, n: number): WorkerColumns {
+  const view = <T extends WorkerColumns[keyof WorkerColumns]>(a: T): T => a.subarray(0, n) as T;
   return {
     start: view(c.start), duration: view(c.duration), proto: view(c.proto), srcAddr: view(c.srcAddr), dstAddr: view(c.dstAddr),
     srcPort: view(c.srcPort), dstPort: view(c.dstPort), packets: view(c.packets), bytes: view(c.bytes), flows: view(c.flows),
@@ -190,12 +232,27 @@ function isIdentity(map: Uint32Array): boolean {
   return true;
 }
 
+/** The file's columns as the workers parsed into them, and where each range's window starts. */
+interface Windows {
+  target: WorkerColumns;
+  offsets: number[];
+}
+
+const ALL_COLUMNS: (keyof WorkerColumns)[] = [
+  'start', 'duration', 'proto', 'srcAddr', 'dstAddr', 'srcPort', 'dstPort', 'packets', 'bytes', 'flows', 'flags', 'tos',
+  'label', 'attackType', 'attackId', 'attackDescription',
+];
+
 /**
- * The file's columns, in shared memory (so that feature threads can read them in place), filled by
- * the workers at once, each with its rows at their offset and its codes remapped to the read's
- * dictionaries (remap tables built here in range order, so codes are as one thread gives them).
+ * The file's columns, in shared memory (so that feature threads can read them in place), with
+ * each range's rows at their offset and its codes remapped to the read's dictionaries (remap tables
+ * built here in range order, so codes are as one thread gives them). The workers do the moving:
+ * when every range stayed in its window, each closes the gaps in its share of the columns; else
+ * each copies its share of the rows into fresh columns.
  */
-async function joinParts(path: string, layout: Layout, parts: WorkerResult[], workers: ParseWorker[], ctx: ReadContext, badTotal: number): Promise<FlowDataset> {
+async function joinParts(
+  path: string, layout: Layout, parts: WorkerResult[], workers: ParseWorker[], ctx: ReadContext, badTotal: number, windows: Windows,
+): Promise<FlowDataset> {
   const n = parts.reduce((s, p) => s + p.rows, 0);
   const d = ctx.dicts;
   const dictOf = { proto: d.proto, addr: d.addr, label: d.label, attackType: d.attackType, attackId: d.attackId, attackDescription: d.attackDescription };
@@ -207,56 +264,37 @@ async function joinParts(path: string, layout: Layout, parts: WorkerResult[], wo
     }
     return remap;
   });
-  const first = columnsOfFirst(parts[0], n);
-  const target = first ?? {
-    start: sharedArray(Float64Array, n), duration: sharedArray(Float64Array, n), proto: sharedArray(Uint32Array, n),
-    srcAddr: sharedArray(Uint32Array, n), dstAddr: sharedArray(Uint32Array, n), srcPort: sharedArray(Int32Array, n),
-    dstPort: sharedArray(Int32Array, n), packets: sharedArray(Float64Array, n), bytes: sharedArray(Float64Array, n),
-    flows: sharedArray(Float64Array, n), flags: sharedArray(Uint8Array, n), tos: sharedArray(Uint8Array, n),
-    label: sharedArray(Uint32Array, n), attackType: sharedArray(Uint32Array, n), attackId: sharedArray(Uint32Array, n),
-    attackDescription: sharedArray(Uint32Array, n),
-  };
-  // Every range's rows but those already in place, cut into one equal share per worker.
+  const inPlace = parts.every((p) => p.rows === 0 || p.inWindow);
+  const target = inPlace ? windows.target : sharedColumns(n);
   const segments: PlaceSegment[] = [];
   let offset = 0;
   parts.forEach((p, k) => {
-    const own = k === 0 && first !== undefined;
-    const remapNothing = Object.values(remaps[k]).every((m) => m === null);
-    if (p.rows > 0 && !(own && remapNothing)) segments.push({ source: k, from: 0, to: p.rows, offset, remap: remaps[k], own });
+    const from = inPlace ? windows.offsets[k] : 0;
+    const still = inPlace && from === offset && Object.values(remaps[k]).every((m) => m === null);
+    if (p.rows > 0 && !still) segments.push({ source: k, from, to: from + p.rows, offset, remap: remaps[k], inTarget: inPlace });
     offset += p.rows;
   });
-  const total = segments.reduce((s, g) => s + g.to - g.from, 0);
-  const shares = workers.map(() => [] as PlaceSegment[]);
-  let taken = 0;
-  for (const g of segments) {
-    for (let from = g.from; from < g.to; ) {
-      const w = Math.min(workers.length - 1, Math.floor((taken * workers.length) / total));
-      const shareEnd = Math.ceil(((w + 1) * total) / workers.length);
-      const to = Math.min(g.to, from + Math.max(1, shareEnd - taken));
-      shares[w].push({ ...g, from, to, offset: g.offset + (from - g.from) });
-      taken += to - from;
-      from = to;
-    }
-  }
-  await Promise.all(shares.map((share, w) => (share.length > 0 ? workers[w].place({ type: 'place', target, segments: share }) : undefined)));
+  const requests = inPlace ? byColumn(segments, workers.length) : byRow(segments, workers.length);
+  await Promise.all(requests.map((r, w) => (r.segments.length > 0 && r.columns.length > 0 ? workers[w].place({ type: 'place', target, ...r }) : undefined)));
+  const out = inPlace ? viewOf(target, n) : target;
   const coded = (codes: Uint32Array, values: string[]): DictColumn => ({ codes, values });
   const columns: FlowColumns = {
-    start: target.start,
-    duration: target.duration,
-    proto: coded(target.proto, d.proto.values),
-    srcAddr: coded(target.srcAddr, d.addr.values),
-    dstAddr: coded(target.dstAddr, d.addr.values),
-    srcPort: target.srcPort,
-    dstPort: target.dstPort,
-    packets: target.packets,
-    bytes: target.bytes,
-    flows: target.flows,
-    flags: target.flags,
-    tos: target.tos,
-    label: coded(target.label, d.label.values),
-    attackType: coded(target.attackType, d.attackType.values),
-    attackId: coded(target.attackId, d.attackId.values),
-    attackDescription: coded(target.attackDescription, d.attackDescription.values),
+    start: out.start,
+    duration: out.duration,
+    proto: coded(out.proto, d.proto.values),
+    srcAddr: coded(out.srcAddr, d.addr.values),
+    dstAddr: coded(out.dstAddr, d.addr.values),
+    srcPort: out.srcPort,
+    dstPort: out.dstPort,
+    packets: out.packets,
+    bytes: out.bytes,
+    flows: out.flows,
+    flags: out.flags,
+    tos: out.tos,
+    label: coded(out.label, d.label.values),
+    attackType: coded(out.attackType, d.attackType.values),
+    attackId: coded(out.attackId, d.attackId.values),
+    attackDescription: coded(out.attackDescription, d.attackDescription.values),
   };
   return {
     length: n,
@@ -265,4 +303,50 @@ async function joinParts(path: string, layout: Layout, parts: WorkerResult[], wo
     badRowCount: badTotal,
     badRows: [],
   };
+}
+
+type Share = Pick<PlaceRequest, 'segments' | 'columns'>;
+
+/** Copies into fresh columns: every column, the rows cut into one equal share per worker. */
+function byRow(segments: PlaceSegment[], workers: number): Share[] {
+  const total = segments.reduce((s, g) => s + g.to - g.from, 0);
+  const shares = Array.from({ length: workers }, () => ({ segments: [] as PlaceSegment[], columns: ALL_COLUMNS }));
+  let taken = 0;
+  for (const g of segments) {
+    for (let from = g.from; from < g.to; ) {
+      const w = Math.min(workers - 1, Math.floor((taken * workers) / total));
+      const shareEnd = Math.ceil(((w + 1) * total) / workers);
+      const to = Math.min(g.to, from + Math.max(1, shareEnd - taken));
+      shares[w].segments.push({ ...g, from, to, offset: g.offset + (from - g.from) });
+      taken += to - from;
+      from = to;
+    }
+  }
+  return shares;
+}
+
+/**
+ * Moves within the file's columns: every row, the columns shared out (a move overlaps its own
+ * rows, so one column's rows must go in order on one thread), balanced by bytes moved and codes
+ * remapped.
+ */
+function byColumn(segments: PlaceSegment[], workers: number): Share[] {
+  const dictOf = new Map(CODED);
+  const sample = sharedColumns(0);
+  const cost = ALL_COLUMNS.map((key) => {
+    let c = 0;
+    for (const g of segments) {
+      const dict = dictOf.get(key);
+      if (dict && g.remap[dict]) c += (g.to - g.from) * 8; // a table lookup per row costs more than a moved byte
+      else if (g.from !== g.offset) c += (g.to - g.from) * sample[key].BYTES_PER_ELEMENT;
+    }
+    return { key, c };
+  }).filter((x) => x.c > 0).sort((a, b) => b.c - a.c);
+  const shares = Array.from({ length: workers }, () => ({ segments, columns: [] as (keyof WorkerColumns)[], load: 0 }));
+  for (const { key, c } of cost) {
+    const least = shares.reduce((a, b) => (b.load < a.load ? b : a));
+    least.columns.push(key);
+    least.load += c;
+  }
+  return shares.map(({ segments: s, columns }) => ({ segments: s, columns }));
 }

@@ -8,7 +8,7 @@
  */
 import { UserError, InputError } from '../util/errors.js';
 import { BadRowLog, badRowLimit, KEEP_BAD_ROWS } from './bad-rows.js';
-import { BatchBuilder, FlowDictionaries } from './batch-builder.js';
+import { BatchBuilder, FlowDictionaries, type ColumnWindow } from './batch-builder.js';
 import { fileSize, openSource, type ByteRange } from './byte-source.js';
 import { concatReleasing } from './concat.js';
 import { detectLayout, type Layout } from './layout.js';
@@ -49,7 +49,7 @@ export interface ReadContext {
   bytesBefore: number;
   onProgress?: (p: ReadProgress) => void;
   /** How the last source ended (for workers reading a byte range). */
-  lastParser?: { line: number; ended: boolean; sawMultilineQuote: boolean; rows: number; badRows: number };
+  lastParser?: { line: number; ended: boolean; sawMultilineQuote: boolean; rows: number; badRows: number; inWindow: boolean };
 }
 
 export function newContext(opts: ReadOptions, bytesTotal: number): ReadContext {
@@ -82,6 +82,8 @@ export interface SourceReadOptions {
    * columns may become the whole file's (read-parallel.ts).
    */
   sharedFor?: { bytes: number };
+  /** Rows of the file's columns to parse into (with sharedFor: where it goes when they run out). */
+  window?: ColumnWindow;
 }
 
 /** Batches of one source (see SourceReadOptions). */
@@ -108,7 +110,7 @@ export async function* sourceBatches(
     return builder!.take([sf], bad.rows, bad.count, last);
   };
   const startParser = (layout: Layout): void => {
-    builder = new BatchBuilder(o.batchRows, ctx.dicts, o.sharedFor !== undefined);
+    builder = new BatchBuilder(o.batchRows, ctx.dicts, o.sharedFor !== undefined, o.window);
     parser = new FlowRowParser(layout, src.name, builder, ctx.log, () => ctx.rowsBefore);
     if (o.firstLine !== undefined) parser.line = o.firstLine;
   };
@@ -201,7 +203,7 @@ export async function* sourceBatches(
     src.close();
     ctx.rowsBefore = rowsRead();
     ctx.bytesBefore += src.bytesRead();
-    if (parser) ctx.lastParser = { line: parser.line, ended: parser.ended, sawMultilineQuote: parser.sawMultilineQuote, rows: parser.rows, badRows: parser.badRows };
+    if (parser) ctx.lastParser = { line: parser.line, ended: parser.ended, sawMultilineQuote: parser.sawMultilineQuote, rows: parser.rows, badRows: parser.badRows, inWindow: builder!.inWindow };
   }
 }
 

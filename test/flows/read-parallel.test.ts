@@ -131,14 +131,14 @@ test('ranges of several read chunks, rows cut at chunk ends, read as on one thre
   assert.deepEqual(par.badRows.map((b) => b.line), seq.badRows.map((b) => b.line));
 });
 
-test('the first range\'s columns become the file\'s, or fresh ones when the rest of the file has more rows per byte', async () => {
+test('ranges parse straight into the file\'s columns, or into fresh ones when a range holds more rows than its start predicts', async () => {
   const dir = await tempDir();
   const uniform = [CIDDS_001_HEAD];
   const skewed = [CIDDS_001_HEAD];
   for (let i = 0; i < 12000; i++) {
     uniform.push(good(i));
-    // Long rows first: sized from its own bytes per row, the first range has room for too few rows.
-    skewed.push(i < 3000 ? good(i).replace(/---$/, `long description ${'x'.repeat(400)}`) : good(i));
+    // Long rows first: the last range starts among them, so its window has room for too few rows.
+    skewed.push(i < 3000 ? good(i).replace(/---$/, `long description ${'x'.repeat(2000)}`) : good(i));
   }
   for (const [name, lines, inPlace] of [['uniform.csv', uniform, true], ['skewed.csv', skewed, false]] as const) {
     const path = await writeLines(dir, name, lines);
@@ -146,7 +146,7 @@ test('the first range\'s columns become the file\'s, or fresh ones when the rest
     const seq = await sequential(() => readFlows([path]));
     assert.equal(par.length, 12000);
     assert.deepEqual(rowsOf(par), rowsOf(seq), name);
-    // In place, the columns are views of buffers sized from an estimate, with room to spare.
+    // In place, the columns are views of buffers sized from estimates, with room to spare.
     assert.equal(par.columns.start.buffer.byteLength > par.length * 8, inPlace, name);
   }
 });
