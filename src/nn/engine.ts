@@ -79,12 +79,22 @@ export interface SequenceModel {
    * the raw regression value for `mse`. Values at padded steps are unspecified (trailing padding
    * is not computed when `mask` is given); callers skip them.
    */
-  predict(x: Float32Array, batch: number, mask?: Float32Array): Promise<Float32Array>;
+  predict(x: Float32Array, batch: number, mask?: Float32Array, options?: PredictOptions): Promise<Float32Array>;
   /** Copies of all weights, in `weightShapes(spec)` order. */
   getWeights(): NamedTensor[];
   /** Replaces all weights; names and shapes must match `weightShapes(spec)`. */
   setWeights(weights: NamedTensor[]): void;
   dispose(): void;
+}
+
+export interface PredictOptions {
+  /**
+   * Leave the calling thread free while the batch runs: it runs on the engine's worker threads
+   * only, where it has some, and the promise resolves when they are done. `x` and `mask` may be
+   * reused as soon as predict returns its promise; no other call may be made on the model until
+   * that promise settles. Engines without worker threads run the batch as usual.
+   */
+  background?: boolean;
 }
 
 /** Number of classes the model distinguishes. */

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../util/errors.js';
 import {
-  type BatchResult, type ModelSpec, type NamedTensor, type SequenceBatch, type SequenceModel,
+  type BatchResult, type ModelSpec, type NamedTensor, type PredictOptions, type SequenceBatch, type SequenceModel,
   checkLength, checkWeights, classCount, defaultThreadCount, validateSpec, weightShapes,
 } from './engine.js';
 import { initialWeights } from './init.js';
@@ -79,6 +79,8 @@ export class WasmSequenceModel implements SequenceModel {
   private adamStep = 0;
   private batchCounter = 0;
   private disposed = false;
+  /** A background predict is running on the workers. */
+  private busy = false;
 
   constructor(
     readonly spec: ModelSpec, weights: NamedTensor[], readonly threads: number, private readonly kind: KernelKind,
@@ -139,7 +141,7 @@ export class WasmSequenceModel implements SequenceModel {
     return this.runBatch(batch, PassMode.Evaluate);
   }
 
-  async predict(x: Float32Array, batch: number, mask?: Float32Array): Promise<Float32Array> {
+  async predict(x: Float32Array, batch: number, mask?: Float32Array, options?: PredictOptions): Promise<Float32Array> {
     this.checkAlive();
     const { spec } = this;
     checkLength('x', x, batch * spec.seqLen * spec.inputSize);
@@ -148,13 +150,24 @@ export class WasmSequenceModel implements SequenceModel {
     const span = mask ? realSpan(mask, batch, spec.seqLen) : spec.seqLen;
     if (span === 0 || batch === 0) return out;
     const carry = mask ? needsCarry(mask, batch, spec.seqLen) : false;
-    const shares = this.shares(batch);
+    // In the background the workers take every share: thread i + 1's workspace for share i.
+    const first = options?.background && this.workers.length > 0 ? 1 : 0;
+    const shares = this.shares(batch, this.threads - first);
     this.stageInputs(x);
-    shares.forEach((s, i) => this.upload(i, s, undefined, mask, span, carry));
-    this.runShares(shares, { mode: PassMode.Predict, span, carry, batchRows: batch, scale: 0, dropoutSeed: 0 });
+    shares.forEach((s, i) => this.upload(first + i, s, undefined, mask, span, carry));
+    const common = { mode: PassMode.Predict, span, carry, batchRows: batch, scale: 0, dropoutSeed: 0 };
+    if (first === 0) this.runShares(shares, common);
+    else {
+      this.busy = true;
+      try {
+        await this.runSharesOnWorkers(shares, common);
+      } finally {
+        this.busy = false;
+      }
+    }
     const K = spec.outputs;
     shares.forEach((s, i) => {
-      const base = this.plan.threads[i].logits / 4;
+      const base = this.plan.threads[first + i].logits / 4;
       for (let t = 0; t < span; t++) {
         for (let r = 0; r < s.rows; r++) {
           const src = base + (t * s.rows + r) * K;
@@ -223,8 +236,8 @@ export class WasmSequenceModel implements SequenceModel {
   }
 
   /** Rows per thread: equal shares, none smaller than MIN_ROWS_PER_THREAD (so small batches stay on one thread). */
-  private shares(batch: number): { first: number; rows: number }[] {
-    const used = Math.max(1, Math.min(this.threads, Math.floor(batch / MIN_ROWS_PER_THREAD)));
+  private shares(batch: number, threads = this.threads): { first: number; rows: number }[] {
+    const used = Math.max(1, Math.min(threads, Math.floor(batch / MIN_ROWS_PER_THREAD)));
     const per = Math.ceil(batch / used);
     this.ensureCapacity(per);
     const out: { first: number; rows: number }[] = [];
@@ -261,6 +274,37 @@ export class WasmSequenceModel implements SequenceModel {
       }
     }
     return [loss, correct];
+  }
+
+  /** Share i on worker i; resolves when all are done, without blocking this thread. */
+  private async runSharesOnWorkers(shares: { first: number; rows: number }[], common: Omit<PassJob, 'rows' | 'rowOffset'>): Promise<void> {
+    const capacity = this.plan.threads[0].capacity;
+    shares.forEach((s, i) => {
+      const w = this.workers[i];
+      writeJob(w.ctrl, { ...common, rows: s.rows, rowOffset: s.first }, capacity);
+      w.ctrl[C.FAILED] = 0;
+      w.seq++;
+      Atomics.store(w.ctrl, C.SEQ, w.seq);
+      Atomics.notify(w.ctrl, C.SEQ);
+    });
+    // A pending waitAsync does not keep Node's event loop alive (and the workers are unref'ed).
+    const keepAlive = setInterval(() => undefined, WORKER_TIMEOUT_MS);
+    try {
+      for (let i = 0; i < shares.length; i++) {
+        const w = this.workers[i];
+        const t0 = Date.now();
+        for (;;) {
+          const done = Atomics.load(w.ctrl, C.DONE);
+          if (done === w.seq) break;
+          if (Date.now() - t0 > WORKER_TIMEOUT_MS) throw new Error(`wasm engine: worker ${i + 1} did not finish its share in ${WORKER_TIMEOUT_MS / 1000} s`);
+          const wait = Atomics.waitAsync(w.ctrl, C.DONE, done, 1000);
+          if (wait.async) await wait.value;
+        }
+        if (w.ctrl[C.FAILED]) throw new Error(`wasm engine: worker ${i + 1} failed (its error is on stderr)`);
+      }
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   /** Sums every thread's weight gradients into the first copy, always in thread order. */
@@ -352,5 +396,6 @@ export class WasmSequenceModel implements SequenceModel {
 
   private checkAlive(): void {
     if (this.disposed) throw new Error('model used after dispose()');
+    if (this.busy) throw new Error('model used while a background predict is running (await its promise first)');
   }
 }

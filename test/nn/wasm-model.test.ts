@@ -139,3 +139,30 @@ test('a batch too large for the engine\'s memory is refused with the size and wh
   assert.equal((await model.predict(ok.x, 4)).length, 4 * 64 * 2);
   model.dispose();
 });
+
+for (const kernels of kinds) test(`${kernels}: a background predict runs on the workers, gives the foreground's outputs bit for bit, and takes no other call until it is done`, async () => {
+  const spec: ModelSpec = { inputSize: 5, seqLen: 6, layers: [12, 8], dropout: 0.3, outputs: 3, loss: 'crossentropy', lr: 0.01, seed: 5 };
+  const batch = paddedBatch(spec, 80, 7, true);
+  for (const threads of [1, 2, 3]) {
+    const model = await createWasmModel(spec, undefined, { threads, kernels });
+    const foreground = await model.predict(batch.x, 80, batch.mask);
+    const x = batch.x.slice();
+    const mask = batch.mask.slice();
+    const running = model.predict(x, 80, mask, { background: true });
+    // The inputs were taken when the call was made: the caller may reuse its arrays at once.
+    x.fill(7);
+    mask.fill(1);
+    if (threads > 1) {
+      assert.throws(() => model.getWeights(), /background predict/);
+      await assert.rejects(model.predict(batch.x, 80, batch.mask), /background predict/);
+    }
+    const background = await running;
+    for (let i = 0; i < foreground.length; i++) {
+      if (batch.mask[Math.floor(i / spec.outputs)] === 0) continue;
+      assert.equal(background[i], foreground[i], `${threads} threads: output ${i}`);
+    }
+    // Done: the model takes calls again.
+    assert.deepEqual(await model.predict(batch.x, 80, batch.mask), foreground);
+    model.dispose();
+  }
+});
