@@ -16,9 +16,12 @@ import { ByteWriter } from './byte-writer.js';
 import type { OutputSink } from './output-sink.js';
 import type { OutputFormat } from './prediction-format.js';
 import { predictionRows, type PredictionRows } from './prediction-rows.js';
+import { WINDOW_BUFFER_SETS } from './source-windows.js';
 import { StreamClassifier, type ClassifiedBatch, type StreamStats } from './stream-classifier.js';
 
 export const DEFAULT_CLASSIFY_BATCH_ROWS = 131072;
+/** Batches read from a file before the oldest one's results are written (see StreamClassifier). */
+const BATCHES_IN_FLIGHT = WINDOW_BUFFER_SETS - 1;
 
 export interface ClassifyOptions {
   /** Paths; `-` is stdin. */
@@ -89,6 +92,13 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
     }
     return false;
   };
+  /** Batches whose results are not written yet, oldest first. */
+  const running: Promise<ClassifiedBatch[]>[] = [];
+  /** Writes the oldest running batch once it is done; true once the reader has gone away. */
+  const settle = async (): Promise<boolean> => {
+    const batch = running.shift();
+    return batch ? write(await batch) : false;
+  };
   outer: for (const path of o.inputs) {
     const live = path === '-';
     const batchRows = o.batchRows ?? DEFAULT_CLASSIFY_BATCH_ROWS;
@@ -96,12 +106,23 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
     const batches = boundedAddresses(read, ctx, o.maxAddresses ?? DEFAULT_MAX_ADDRESSES, addresses);
     const maxDelayMs = o.maxDelayMs ?? 1000;
     for await (const batch of idleTicks(coalesceBatches(batches, batchRows, maxDelayMs), maxDelayMs, () => classifier.owing)) {
-      if (await write(batch === IDLE ? await classifier.finish() : await classifier.classify(batch))) {
-        stoppedEarly = true;
-        break outer;
+      const next = batch === IDLE ? classifier.finish() : classifier.classify(batch);
+      // Rejections surface when `next` is awaited, batches later.
+      next.catch(() => undefined);
+      running.push(next);
+      // From a file, a batch's model run overlaps with writing earlier batches and reading later
+      // ones; a live stream is answered as soon as its batch is done.
+      while (running.length > (live ? 0 : BATCHES_IN_FLIGHT)) {
+        if (await settle()) {
+          stoppedEarly = true;
+          // Let their model runs end before the caller disposes of the model.
+          await Promise.allSettled(running);
+          break outer;
+        }
       }
     }
   }
+  while (!stoppedEarly && running.length > 0) if (await settle()) stoppedEarly = true;
   if (!stoppedEarly && (await write(await classifier.finish()))) stoppedEarly = true;
   if (!stoppedEarly) ctx.log.checkFinal(ctx.rowsBefore);
   if (!headerDone) await sink.write(rows.header);

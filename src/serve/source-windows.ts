@@ -13,6 +13,9 @@
  */
 import { evictIdleEntries } from '../features/source-context.js';
 
+/** WindowBatches that may be in use at once: the one being assigned and those still being run. */
+export const WINDOW_BUFFER_SETS = 3;
+
 interface OpenWindow {
   /**
    * Features of the window's flows so far (count * cols used), kept only while the window is open
@@ -36,7 +39,7 @@ interface OpenWindow {
 
 /**
  * The sequences of one batch: rows `< n` are the batch's flows, rows `>= n` prefix flows (kept from
- * earlier batches). Its arrays are reused by the next `assign`.
+ * earlier batches). Its arrays are reused WINDOW_BUFFER_SETS calls of `assign` later.
  */
 export interface WindowBatch {
   seqLen: number;
@@ -73,9 +76,12 @@ export class SourceWindows {
   private codeValues: ArrayLike<string | number> | null = null;
   private byCode: (OpenWindow | undefined)[] = [];
   private codeBatch = new Int32Array(0);
-  private rowIndexBuffer: Int32Array = new Int32Array(0);
-  private prefixBuffer: Float32Array = NO_STEPS;
-  private prefixOriginBuffer: Int32Array = NO_ORIGIN;
+  /**
+   * Arrays of the WindowBatch, kept from batch to batch (a fresh 8 MB row index per batch made the
+   * garbage collector run full collections for the external memory alone). WINDOW_BUFFER_SETS sets,
+   * used in turn, so earlier batches' windows may still be run while the next batch is assigned.
+   */
+  private readonly buffers: WindowBuffers[] = Array.from({ length: WINDOW_BUFFER_SETS }, newBuffers);
   /** Windows deferred at the end of the last batch (they may since have been evicted from `open`). */
   private deferred: OpenWindow[] = [];
   private batches = 0;
@@ -123,15 +129,14 @@ export class SourceWindows {
     const owed = this.deferred;
     this.deferred = [];
     const touched: OpenWindow[] = [];
-    // Buffers kept from batch to batch (a fresh 8 MB row index per batch made the garbage
-    // collector run full collections for the external memory alone).
+    const buffers = this.buffers[batch % WINDOW_BUFFER_SETS];
     const slots = Math.max(1, n + owed.length) * seqLen;
-    if (this.rowIndexBuffer.length < slots) this.rowIndexBuffer = new Int32Array(slots);
-    let rowIndex = this.rowIndexBuffer;
+    if (buffers.rowIndex.length < slots) buffers.rowIndex = new Int32Array(slots);
+    let rowIndex = buffers.rowIndex;
     rowIndex.fill(-1, 0, slots);
     let count = 0;
-    let prefix = this.prefixBuffer;
-    let prefixOrigin = this.prefixOriginBuffer;
+    let prefix = buffers.prefix;
+    let prefixOrigin = buffers.prefixOrigin;
     let prefixRows = 0;
     const startSequence = (w: OpenWindow): void => {
       if (count * seqLen >= rowIndex.length) rowIndex = growFilled(rowIndex, rowIndex.length * 2);
@@ -207,9 +212,9 @@ export class SourceWindows {
         for (let t = 0; t < w.count; t++) if (w.origin[t] >= 0) deferredRows++;
       }
     }
-    this.rowIndexBuffer = rowIndex;
-    this.prefixBuffer = prefix;
-    this.prefixOriginBuffer = prefixOrigin;
+    buffers.rowIndex = rowIndex;
+    buffers.prefix = prefix;
+    buffers.prefixOrigin = prefixOrigin;
     return {
       seqLen, count, rowIndex: rowIndex.subarray(0, count * seqLen), prefix: prefix.subarray(0, prefixRows * cols), prefixRows,
       prefixOrigin: prefixOrigin.subarray(0, prefixRows), run, deferredRows,
@@ -234,6 +239,16 @@ export class SourceWindows {
 
 const NO_STEPS: Float32Array = new Float32Array(0);
 const NO_ORIGIN: Int32Array = new Int32Array(0);
+
+interface WindowBuffers {
+  rowIndex: Int32Array;
+  prefix: Float32Array;
+  prefixOrigin: Int32Array;
+}
+
+function newBuffers(): WindowBuffers {
+  return { rowIndex: new Int32Array(0), prefix: NO_STEPS, prefixOrigin: NO_ORIGIN };
+}
 
 /**
  * Copies the features of `w`'s current sequence (batch rows or prefix rows) into `w.steps`, and

@@ -9,7 +9,7 @@ import type { FlowDataset } from '../flows/schema.js';
 import { classOfOutput, type SequenceModel } from '../nn/engine.js';
 import { sequenceSpans } from '../train/batching.js';
 import type { FlowPredictions } from '../train/predict.js';
-import { SourceWindows, type WindowBatch } from './source-windows.js';
+import { SourceWindows, WINDOW_BUFFER_SETS, type WindowBatch } from './source-windows.js';
 
 export interface StreamClassifierOptions {
   /**
@@ -55,8 +55,12 @@ export class StreamClassifier {
   private held: ClassifiedBatch | null = null;
   /** 0, 1, 2, ...: the rows of a batch, all of which are classified. */
   private allRows = new Uint32Array(0);
-  private xBuffer = new Float32Array(0);
-  private maskBuffer = new Float32Array(0);
+  private readonly xBuffers = [new Float32Array(0), new Float32Array(0)];
+  private readonly maskBuffers = [new Float32Array(0), new Float32Array(0)];
+  /** Settles when the last batch given to classify or finish is done (never rejects). */
+  private last: Promise<void> = Promise.resolve();
+  /** The same for the batches before it still running, oldest first. */
+  private running: Promise<void>[] = [];
   readonly stats: StreamStats = { flows: 0, prefixSteps: 0, deferredFlows: 0, openWindows: 0, openContexts: 0 };
 
   constructor(
@@ -77,6 +81,8 @@ export class StreamClassifier {
    * Sources are matched across batches by address text, so batches may bring other dictionaries.
    */
   async classify(ds: FlowDataset): Promise<ClassifiedBatch[]> {
+    // Window buffers are reused: the batch that used this one's last time must be done.
+    while (this.running.length >= WINDOW_BUFFER_SETS - 1) await this.running.shift();
     const n = ds.length;
     const { start, srcAddr } = ds.columns;
     let minStart = Infinity;
@@ -90,12 +96,12 @@ export class StreamClassifier {
     const all = this.allRows.subarray(0, n);
     const features = transformFlows(this.preprocessor, ds, all, { contexts: this.contexts });
     const wb = this.windows.assign(srcAddr, start, features.data, timeOrder(ds, all), this.defer);
-    return this.complete({ ds, pred: this.emptyPredictions(n) }, wb, features.data, features.cols);
+    return this.enqueue(() => this.complete({ ds, pred: this.emptyPredictions(n) }, wb, features.data, features.cols));
   }
 
   /** Whether the last batch is held back for the next one (see `finish`). */
   get owing(): boolean {
-    return this.held !== null;
+    return this.held !== null || this.windows.owing;
   }
 
   /**
@@ -103,9 +109,24 @@ export class StreamClassifier {
    * may go on after it (a live feed that paused).
    */
   async finish(): Promise<ClassifiedBatch[]> {
+    await this.last;
+    this.running = [];
     if (!this.held) return [];
     const wb = this.windows.assign({ codes: [], values: [] }, [], NO_FEATURES, [], false);
-    return this.complete(null, wb, NO_FEATURES, this.preprocessor.names.length);
+    return this.enqueue(() => this.complete(null, wb, NO_FEATURES, this.preprocessor.names.length));
+  }
+
+  /**
+   * Runs `work` (a batch's model run) after the batches before it. The caller may assign the next
+   * batch meanwhile: one batch's windows run on the engine's worker threads while the next batch's
+   * features and windows are computed here.
+   */
+  private enqueue(work: () => Promise<ClassifiedBatch[]>): Promise<ClassifiedBatch[]> {
+    const done = this.last.then(work);
+    const settled = done.then(() => undefined, () => undefined);
+    this.running.push(settled);
+    this.last = settled;
+    return done;
   }
 
   private async complete(current: ClassifiedBatch | null, wb: WindowBatch, features: Float32Array, cols: number): Promise<ClassifiedBatch[]> {
@@ -135,70 +156,88 @@ export class StreamClassifier {
    * `batchSize`, as predictSequences orders them, so the engine skips the padding of short windows.
    */
   private async predictWindows(wb: WindowBatch, features: Float32Array, cols: number, pred: FlowPredictions, held: FlowPredictions | undefined): Promise<void> {
-    const { spec } = this.model;
-    const { seqLen, rowIndex, prefixOrigin } = wb;
-    const n = pred.classOf.length;
-    const k = spec.outputs;
+    const { seqLen } = wb;
     const spans = sequenceSpans(wb);
     for (let s = 0; s < wb.count; s++) if (wb.run[s] === 0) spans[s] = 0;
     const order = byLength(spans, seqLen);
     let first = 0;
     while (first < order.length && spans[order[first]] === 0) first++;
-    for (; first < order.length; first += this.batchSize) {
+    // While the engine's workers run one model batch, the next one's input is gathered here.
+    let running: { ids: Uint32Array; out: Promise<Float32Array> } | null = null;
+    for (let call = 0; first < order.length; first += this.batchSize, call++) {
       const ids = order.subarray(first, Math.min(order.length, first + this.batchSize));
-      const { x, mask } = this.modelInput(ids.length * seqLen, cols);
-      for (let b = 0; b < ids.length; b++) {
-        const s = ids[b];
-        for (let t = 0; t < spans[s]; t++) {
-          const r = rowIndex[s * seqLen + t];
-          if (r < 0) continue;
-          const step = b * seqLen + t;
-          const src = r < n ? features : wb.prefix;
-          const from = (r < n ? r : r - n) * cols;
-          const to = step * cols;
-          for (let j = 0; j < cols; j++) x[to + j] = src[from + j];
-          mask[step] = 1;
-        }
-      }
-      const out = await this.model.predict(x, ids.length, mask);
-      for (let b = 0; b < ids.length; b++) {
-        const s = ids[b];
-        for (let t = 0; t < spans[s]; t++) {
-          const r = rowIndex[s * seqLen + t];
-          if (r < 0) continue;
-          let to = pred;
-          let row = r;
-          if (r >= n) {
-            row = prefixOrigin[r - n];
-            if (row < 0 || held === undefined) {
-              this.stats.prefixSteps++;
-              continue;
-            }
-            to = held;
+      const { x, mask } = this.modelInput(call & 1, ids.length * seqLen, cols);
+      gatherInputs(wb, spans, ids, features, cols, x, mask, pred.classOf.length);
+      if (running) this.scatterOutputs(wb, spans, running.ids, await running.out, pred, held);
+      running = { ids, out: this.model.predict(x, ids.length, mask, { background: true }) };
+    }
+    if (running) this.scatterOutputs(wb, spans, running.ids, await running.out, pred, held);
+  }
+
+  /**
+   * Gives each step's output to its flow: batch rows into `pred`, prefix rows of deferred windows
+   * into `held` (the previous batch), other prefix rows (re-run only to rebuild state) nowhere.
+   */
+  private scatterOutputs(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, out: Float32Array, pred: FlowPredictions, held: FlowPredictions | undefined): void {
+    const { spec } = this.model;
+    const { seqLen, rowIndex, prefixOrigin } = wb;
+    const n = pred.classOf.length;
+    const k = spec.outputs;
+    for (let b = 0; b < ids.length; b++) {
+      const s = ids[b];
+      for (let t = 0; t < spans[s]; t++) {
+        const r = rowIndex[s * seqLen + t];
+        if (r < 0) continue;
+        let to = pred;
+        let row = r;
+        if (r >= n) {
+          row = prefixOrigin[r - n];
+          if (row < 0 || held === undefined) {
+            this.stats.prefixSteps++;
+            continue;
           }
-          const off = (b * seqLen + t) * k;
-          for (let j = 0; j < k; j++) to.prob[row * k + j] = out[off + j];
-          to.classOf[row] = classOfOutput(spec, out, off);
+          to = held;
         }
+        const off = (b * seqLen + t) * k;
+        for (let j = 0; j < k; j++) to.prob[row * k + j] = out[off + j];
+        to.classOf[row] = classOfOutput(spec, out, off);
       }
     }
   }
 
   /**
-   * Zeroed input arrays for one model call, cut from buffers kept across calls: a fresh megabyte per
-   * call cost more in page faults than the copying into it. The model has finished with its input
-   * when predict resolves, so the next call may overwrite it.
+   * Zeroed input arrays for one model call, cut from buffers kept across calls (a fresh megabyte per
+   * call cost more in page faults than the copying into it): two sets, used in turn, since the next
+   * call's input is gathered while the engine still runs the last one.
    */
-  private modelInput(steps: number, cols: number): { x: Float32Array; mask: Float32Array } {
-    if (this.maskBuffer.length < steps || this.xBuffer.length < steps * cols) {
-      this.maskBuffer = new Float32Array(steps);
-      this.xBuffer = new Float32Array(steps * cols);
+  private modelInput(set: number, steps: number, cols: number): { x: Float32Array; mask: Float32Array } {
+    if (this.maskBuffers[set].length < steps || this.xBuffers[set].length < steps * cols) {
+      this.maskBuffers[set] = new Float32Array(steps);
+      this.xBuffers[set] = new Float32Array(steps * cols);
     }
-    const x = this.xBuffer.subarray(0, steps * cols);
-    const mask = this.maskBuffer.subarray(0, steps);
+    const x = this.xBuffers[set].subarray(0, steps * cols);
+    const mask = this.maskBuffers[set].subarray(0, steps);
     x.fill(0);
     mask.fill(0);
     return { x, mask };
+  }
+}
+
+/** The model input of sequences `ids` (in that order): features of each real step, mask 1 there. */
+function gatherInputs(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, features: Float32Array, cols: number, x: Float32Array, mask: Float32Array, n: number): void {
+  const { seqLen, rowIndex } = wb;
+  for (let b = 0; b < ids.length; b++) {
+    const s = ids[b];
+    for (let t = 0; t < spans[s]; t++) {
+      const r = rowIndex[s * seqLen + t];
+      if (r < 0) continue;
+      const step = b * seqLen + t;
+      const src = r < n ? features : wb.prefix;
+      const from = (r < n ? r : r - n) * cols;
+      const to = step * cols;
+      for (let j = 0; j < cols; j++) x[to + j] = src[from + j];
+      mask[step] = 1;
+    }
   }
 }
 
