@@ -9,28 +9,29 @@
  */
 import type { DictColumn, FlowDataset } from '../flows/schema.js';
 import type { FlowPredictions } from '../train/predict.js';
-import { ByteWriter, EncodedValues, MAX_NUMBER_BYTES, putBytes, putLatin1, putMillionths, putNumber, putPair, putTriple, putUint31 } from './byte-writer.js';
+import { ByteWriter, EncodedValues, MAX_NUMBER_BYTES, putLatin1, putMillionths, putNumber, putText, putTimeOfDay, putTriple, putUint31, putWords, WORD_SLACK, wordText, type WordText } from './byte-writer.js';
 import { csvField, csvHeader, hasProbabilities, num, type OutputFormat } from './prediction-format.js';
-import { CLOSE_BRACE, COLON, COMMA, DOT, LF, ONE, Z, ZERO } from '../util/ascii.js';
+import { CLOSE_BRACE, COMMA, LF, ONE, Z, ZERO } from '../util/ascii.js';
 
 const SCALE = 1e6;
+const constText = (s: string): WordText => wordText(Buffer.from(s, 'utf8'));
 const DAY_MS = 86_400_000;
 /** Rows per run: long enough to spread the encoding pass, short enough that its bound stays tight. */
 const RUN_ROWS = 512;
 // JSONL field names with their punctuation, in classifiedFlow's key order.
-const K_START = Buffer.from('{"start":"');
-const K_DURATION = Buffer.from('","duration":');
-const K_PROTO = Buffer.from(',"proto":');
-const K_SRCADDR = Buffer.from(',"srcAddr":');
-const K_SRCPORT = Buffer.from(',"srcPort":');
-const K_DSTADDR = Buffer.from(',"dstAddr":');
-const K_DSTPORT = Buffer.from(',"dstPort":');
-const K_PACKETS = Buffer.from(',"packets":');
-const K_BYTES = Buffer.from(',"bytes":');
-const K_PREDICTED = Buffer.from(',"predicted":');
-const K_SCORE = Buffer.from(',"score":');
-const K_PROBABILITIES = Buffer.from(',"probabilities":{');
-const NULL = Buffer.from('null');
+const K_START = constText('{"start":"');
+const K_DURATION = constText('","duration":');
+const K_PROTO = constText(',"proto":');
+const K_SRCADDR = constText(',"srcAddr":');
+const K_SRCPORT = constText(',"srcPort":');
+const K_DSTADDR = constText(',"dstAddr":');
+const K_DSTPORT = constText(',"dstPort":');
+const K_PACKETS = constText(',"packets":');
+const K_BYTES = constText(',"bytes":');
+const K_PREDICTED = constText(',"predicted":');
+const K_SCORE = constText(',"score":');
+const K_PROBABILITIES = constText(',"probabilities":{');
+const NULL = constText('null');
 
 export interface PredictionRows {
   /** Text before the first row (the CSV header line; empty for JSONL). */
@@ -52,36 +53,25 @@ export function predictionRows(format: OutputFormat, classes: readonly string[],
  * milliseconds into the day: a Date per second of traffic cost a sizeable share of the output time.
  */
 class IsoTimes {
-  /** The day whose date is in `date`, as epoch milliseconds [dayStart, dayStart + DAY_MS). */
+  /** The day whose date is in `date`, as epoch milliseconds [dayStart, dayEnd). */
   private dayStart = NaN;
   private dayEnd = NaN;
-  private readonly date = Buffer.alloc(11);
+  private date = constText('0000-00-00T');
 
-  put(buf: Buffer, p: number, ms: number): number {
+  put(dv: DataView, p: number, ms: number): number {
     // Whole milliseconds only: Date truncates a fraction toward zero, which the day arithmetic
     // below would not (and toISOString knows what to write).
-    if (!(ms >= this.dayStart && ms < this.dayEnd && Number.isInteger(ms))) return this.putOther(buf, p, ms);
+    if (!(ms >= this.dayStart && ms < this.dayEnd && Number.isInteger(ms))) return this.putOther(dv, p, ms);
     const t = ms - this.dayStart; // below 2^31: int32 arithmetic from here
     const sec = (t / 1000) | 0;
-    const frac = t - sec * 1000;
-    const h = (sec / 3600) | 0;
-    const rest = sec - h * 3600;
-    const m = (rest / 60) | 0;
-    const d = this.date;
-    for (let j = 0; j < 11; j++) buf[p + j] = d[j];
-    p = putPair(buf, p + 11, h);
-    buf[p] = COLON;
-    p = putPair(buf, p + 1, m);
-    buf[p] = COLON;
-    p = putPair(buf, p + 1, rest - m * 60);
-    buf[p] = DOT;
-    p = putTriple(buf, p + 1, frac);
-    buf[p] = Z;
+    p = putTimeOfDay(dv, putText(dv, p, this.date), sec);
+    p = putTriple(dv, p, t - sec * 1000);
+    dv.setUint8(p, Z);
     return p + 1;
   }
 
   /** A start in another day (or not a whole millisecond): a new date, or toISOString itself. */
-  private putOther(buf: Buffer, p: number, ms: number): number {
+  private putOther(dv: DataView, p: number, ms: number): number {
     if (Number.isInteger(ms)) {
       const dayStart = Math.floor(ms / DAY_MS) * DAY_MS;
       const iso = new Date(dayStart).toISOString();
@@ -89,51 +79,43 @@ class IsoTimes {
       if (iso.length === 24) {
         this.dayStart = dayStart;
         this.dayEnd = dayStart + DAY_MS;
-        this.date.write(iso.slice(0, 11), 0, 'latin1');
-        return this.put(buf, p, ms);
+        this.date = constText(iso.slice(0, 11));
+        return this.put(dv, p, ms);
       }
     }
-    return putLatin1(buf, p, new Date(ms).toISOString());
+    return putLatin1(dv, p, new Date(ms).toISOString());
   }
 }
 
 /** `formatProbability(p)` as bytes: 6 decimals, trailing zeros dropped. */
-function putProbability(buf: Buffer, p: number, x: number, json: boolean): number {
-  if (!(x >= 0 && x <= 1)) return putOther(buf, p, x, json);
+function putProbability(dv: DataView, p: number, x: number, json: boolean): number {
+  if (!(x >= 0 && x <= 1)) return putOther(dv, p, x, json);
   const v = Math.round(x * SCALE);
-  if (v === 0) buf[p] = ZERO;
-  else if (v >= SCALE) buf[p] = ONE;
-  else return putMillionths(buf, p, v);
+  if (v === 0) dv.setUint8(p, ZERO);
+  else if (v >= SCALE) dv.setUint8(p, ONE);
+  else return putMillionths(dv, p, v);
   return p + 1;
 }
 
 /** Values outside [0, 1] (mse outputs) with 6 significant digits; JSON writes NaN and infinities as null. */
-function putOther(buf: Buffer, p: number, v: number, json: boolean): number {
+function putOther(dv: DataView, p: number, v: number, json: boolean): number {
   const x = num(v);
-  return putLatin1(buf, p, json && !Number.isFinite(x) ? 'null' : String(x));
+  return putLatin1(dv, p, json && !Number.isFinite(x) ? 'null' : String(x));
 }
 
-function putJsonNumber(buf: Buffer, p: number, v: number): number {
-  return Number.isFinite(v) ? putNumber(buf, p, v) : putBytes(buf, p, NULL, 0, 4);
+function putJsonNumber(dv: DataView, p: number, v: number): number {
+  return Number.isFinite(v) ? putNumber(dv, p, v) : putText(dv, p, NULL);
 }
 
 /** An Int32Array value (ports): String's text, with a shortcut for the non-negative ones. */
-function putInt32(buf: Buffer, p: number, v: number): number {
-  return v >= 0 ? putUint31(buf, p, v) : putNumber(buf, p, v);
-}
-
-function putConst(buf: Buffer, p: number, text: Buffer): number {
-  return putBytes(buf, p, text, 0, text.length);
+function putInt32(dv: DataView, p: number, v: number): number {
+  return v >= 0 ? putUint31(dv, p, v) : putNumber(dv, p, v);
 }
 
 /** The encoded text of `dict`'s value at row `i`, from a cache `prepare`d for the row's run. */
-function putText(buf: Buffer, p: number, enc: EncodedValues, dict: DictColumn, i: number): number {
+function putValue(dv: DataView, p: number, enc: EncodedValues, dict: DictColumn, i: number): number {
   const code = dict.codes[i];
-  return putBytes(buf, p, enc.pool, enc.start[code], enc.end[code]);
-}
-
-function utf8(s: string): Buffer {
-  return Buffer.from(s, 'utf8');
+  return putWords(dv, p, enc.pool, enc.start[code], enc.length[code]);
 }
 
 abstract class RowsBase implements PredictionRows {
@@ -141,7 +123,7 @@ abstract class RowsBase implements PredictionRows {
   protected readonly withProbs: boolean;
   protected readonly times = new IsoTimes();
   /** Encoded class names, by class index. */
-  protected abstract readonly classBytes: Buffer[];
+  protected abstract readonly classTexts: WordText[];
   /** Upper bound of a row's bytes without its three dictionary texts. */
   protected abstract readonly fixedBytes: number;
   protected abstract readonly protoText: EncodedValues;
@@ -165,6 +147,7 @@ abstract class RowsBase implements PredictionRows {
       const to = Math.min(n, i + RUN_ROWS);
       const bound =
         this.fixedBytes +
+        WORD_SLACK +
         this.protoText.prepare(c.proto.values, c.proto.codes, i, to) +
         this.srcText.prepare(c.srcAddr.values, c.srcAddr.codes, i, to) +
         this.dstText.prepare(c.dstAddr.values, c.dstAddr.codes, i, to);
@@ -172,10 +155,10 @@ abstract class RowsBase implements PredictionRows {
         if (out.length > 0) return i;
         out.reserve(bound);
       }
-      const buf = out.buf;
-      const limit = buf.length - bound;
+      const dv = out.view;
+      const limit = dv.byteLength - bound;
       let p = out.pos;
-      for (; i < to && p <= limit; i++) p = this.row(buf, p, ds, pred, i);
+      for (; i < to && p <= limit; i++) p = this.row(dv, p, ds, pred, i);
       out.pos = p;
       if (i < to) return i;
     }
@@ -183,24 +166,24 @@ abstract class RowsBase implements PredictionRows {
   }
 
   /** Writes row `i` at `p` (room for `fixedBytes` plus its texts is there); returns the end. */
-  protected abstract row(buf: Buffer, p: number, ds: FlowDataset, pred: FlowPredictions, i: number): number;
+  protected abstract row(dv: DataView, p: number, ds: FlowDataset, pred: FlowPredictions, i: number): number;
 
-  protected putClass(buf: Buffer, p: number, cls: number): number {
-    const names = this.classBytes;
-    return cls >= 0 && cls < names.length ? putConst(buf, p, names[cls]) : this.putUnknownClass(buf, p, cls);
+  protected putClass(dv: DataView, p: number, cls: number): number {
+    const names = this.classTexts;
+    return cls >= 0 && cls < names.length ? putText(dv, p, names[cls]) : this.putUnknownClass(dv, p, cls);
   }
 
-  protected abstract putUnknownClass(buf: Buffer, p: number, cls: number): number;
+  protected abstract putUnknownClass(dv: DataView, p: number, cls: number): number;
 
   /** Largest encoded class name, for the row bound. */
-  protected static longest(list: Buffer[]): number {
+  protected static longest(list: WordText[]): number {
     return list.reduce((m, b) => Math.max(m, b.length), 0);
   }
 }
 
 class CsvRows extends RowsBase {
   readonly header: string;
-  protected readonly classBytes: Buffer[];
+  protected readonly classTexts: WordText[];
   protected readonly fixedBytes: number;
   protected readonly protoText = new EncodedValues(csvField);
   protected readonly srcText = new EncodedValues(csvField);
@@ -209,56 +192,57 @@ class CsvRows extends RowsBase {
   constructor(classes: readonly string[], outputs: number) {
     super(classes, outputs);
     this.header = csvHeader(classes, outputs);
-    this.classBytes = classes.map((c) => utf8(csvField(c)));
+    this.classTexts = classes.map((c) => constText(csvField(c)));
     const numbers = 7 + 1 + (this.withProbs ? outputs : 0);
-    this.fixedBytes = 32 + numbers * (MAX_NUMBER_BYTES + 1) + Math.max(MAX_NUMBER_BYTES, RowsBase.longest(this.classBytes)) + 8;
+    this.fixedBytes = 32 + numbers * (MAX_NUMBER_BYTES + 1) + Math.max(MAX_NUMBER_BYTES, RowsBase.longest(this.classTexts)) + 8;
   }
 
-  protected putUnknownClass(buf: Buffer, p: number, cls: number): number {
-    return putNumber(buf, p, cls);
+  protected putUnknownClass(dv: DataView, p: number, cls: number): number {
+    return putNumber(dv, p, cls);
   }
 
-  protected row(buf: Buffer, p: number, ds: FlowDataset, pred: FlowPredictions, i: number): number {
+  protected row(dv: DataView, p: number, ds: FlowDataset, pred: FlowPredictions, i: number): number {
     const c = ds.columns;
     const k = this.outputs;
-    p = this.times.put(buf, p, c.start[i]);
-    buf[p] = COMMA;
-    p = putNumber(buf, p + 1, c.duration[i]);
-    buf[p] = COMMA;
-    p = putText(buf, p + 1, this.protoText, c.proto, i);
-    buf[p] = COMMA;
-    p = putText(buf, p + 1, this.srcText, c.srcAddr, i);
-    buf[p] = COMMA;
-    p = putInt32(buf, p + 1, c.srcPort[i]);
-    buf[p] = COMMA;
-    p = putText(buf, p + 1, this.dstText, c.dstAddr, i);
-    buf[p] = COMMA;
-    p = putInt32(buf, p + 1, c.dstPort[i]);
-    buf[p] = COMMA;
-    p = putNumber(buf, p + 1, c.packets[i]);
-    buf[p] = COMMA;
-    p = putNumber(buf, p + 1, c.bytes[i]);
-    buf[p] = COMMA;
+    p = this.times.put(dv, p, c.start[i]);
+    dv.setUint8(p, COMMA);
+    p = putNumber(dv, p + 1, c.duration[i]);
+    dv.setUint8(p, COMMA);
+    p = putValue(dv, p + 1, this.protoText, c.proto, i);
+    dv.setUint8(p, COMMA);
+    p = putValue(dv, p + 1, this.srcText, c.srcAddr, i);
+    dv.setUint8(p, COMMA);
+    p = putInt32(dv, p + 1, c.srcPort[i]);
+    dv.setUint8(p, COMMA);
+    p = putValue(dv, p + 1, this.dstText, c.dstAddr, i);
+    dv.setUint8(p, COMMA);
+    p = putInt32(dv, p + 1, c.dstPort[i]);
+    dv.setUint8(p, COMMA);
+    p = putNumber(dv, p + 1, c.packets[i]);
+    dv.setUint8(p, COMMA);
+    p = putNumber(dv, p + 1, c.bytes[i]);
+    dv.setUint8(p, COMMA);
     const cls = pred.classOf[i];
-    p = this.putClass(buf, p + 1, cls);
-    buf[p++] = COMMA;
+    p = this.putClass(dv, p + 1, cls);
+    dv.setUint8(p, COMMA);
+    p++;
     const prob = pred.prob;
     const at = i * k;
     if (this.withProbs) {
-      p = putProbability(buf, p, prob[at + cls], false);
+      p = putProbability(dv, p, prob[at + cls], false);
       for (let j = 0; j < k; j++) {
-        buf[p] = COMMA;
-        p = putProbability(buf, p + 1, prob[at + j], false);
+        dv.setUint8(p, COMMA);
+        p = putProbability(dv, p + 1, prob[at + j], false);
       }
-    } else p = putOther(buf, p, prob[at], false);
-    buf[p] = LF;
+    } else p = putOther(dv, p, prob[at], false);
+    dv.setUint8(p, LF);
     return p + 1;
   }
 }
 
 class JsonlRows extends RowsBase {
   readonly header = '';
-  protected readonly classBytes: Buffer[];
+  protected readonly classTexts: WordText[];
   protected readonly fixedBytes: number;
   protected readonly protoText = new EncodedValues((s) => JSON.stringify(s));
   protected readonly srcText = new EncodedValues((s) => JSON.stringify(s));
@@ -267,69 +251,68 @@ class JsonlRows extends RowsBase {
    * `"probabilities":{` keys in the order JSON.stringify gives a Record built class by class
    * (integer-like names first, a repeated name once, holding the last class of that name).
    */
-  private readonly probKeys: Buffer[] = [];
+  private readonly probKeys: WordText[] = [];
   private readonly probClass: number[] = [];
 
   constructor(classes: readonly string[], outputs: number) {
     super(classes, outputs);
-    this.classBytes = classes.map((c) => utf8(JSON.stringify(c)));
+    this.classTexts = classes.map((c) => constText(JSON.stringify(c)));
     if (this.withProbs) {
       const lastIndex: Record<string, number> = {};
       for (let j = 0; j < outputs; j++) lastIndex[classes[j]] = j;
       Object.keys(lastIndex).forEach((name, at) => {
-        this.probKeys.push(utf8(`${at === 0 ? '' : ','}${JSON.stringify(name)}:`));
+        this.probKeys.push(constText(`${at === 0 ? '' : ','}${JSON.stringify(name)}:`));
         this.probClass.push(lastIndex[name]);
       });
     }
     const keys = this.probKeys.reduce((m, b) => m + b.length, 0);
     const numbers = 7 + 1 + this.probKeys.length;
-    this.fixedBytes = 200 + keys + numbers * (MAX_NUMBER_BYTES + 1) + Math.max(MAX_NUMBER_BYTES, RowsBase.longest(this.classBytes));
+    this.fixedBytes = 200 + keys + numbers * (MAX_NUMBER_BYTES + 1) + Math.max(MAX_NUMBER_BYTES, RowsBase.longest(this.classTexts));
   }
 
-  protected putUnknownClass(buf: Buffer, p: number, cls: number): number {
-    return putLatin1(buf, p, JSON.stringify(String(cls)));
+  protected putUnknownClass(dv: DataView, p: number, cls: number): number {
+    return putLatin1(dv, p, JSON.stringify(String(cls)));
   }
 
-  protected row(buf: Buffer, p: number, ds: FlowDataset, pred: FlowPredictions, i: number): number {
+  protected row(dv: DataView, p: number, ds: FlowDataset, pred: FlowPredictions, i: number): number {
     const c = ds.columns;
     const k = this.outputs;
-    p = putConst(buf, p, K_START);
-    p = this.times.put(buf, p, c.start[i]);
-    p = putConst(buf, p, K_DURATION);
-    p = putJsonNumber(buf, p, c.duration[i]);
-    p = putConst(buf, p, K_PROTO);
-    p = putText(buf, p, this.protoText, c.proto, i);
-    p = putConst(buf, p, K_SRCADDR);
-    p = putText(buf, p, this.srcText, c.srcAddr, i);
-    p = putConst(buf, p, K_SRCPORT);
-    p = putInt32(buf, p, c.srcPort[i]);
-    p = putConst(buf, p, K_DSTADDR);
-    p = putText(buf, p, this.dstText, c.dstAddr, i);
-    p = putConst(buf, p, K_DSTPORT);
-    p = putInt32(buf, p, c.dstPort[i]);
-    p = putConst(buf, p, K_PACKETS);
-    p = putJsonNumber(buf, p, c.packets[i]);
-    p = putConst(buf, p, K_BYTES);
-    p = putJsonNumber(buf, p, c.bytes[i]);
-    p = putConst(buf, p, K_PREDICTED);
+    p = putText(dv, p, K_START);
+    p = this.times.put(dv, p, c.start[i]);
+    p = putText(dv, p, K_DURATION);
+    p = putJsonNumber(dv, p, c.duration[i]);
+    p = putText(dv, p, K_PROTO);
+    p = putValue(dv, p, this.protoText, c.proto, i);
+    p = putText(dv, p, K_SRCADDR);
+    p = putValue(dv, p, this.srcText, c.srcAddr, i);
+    p = putText(dv, p, K_SRCPORT);
+    p = putInt32(dv, p, c.srcPort[i]);
+    p = putText(dv, p, K_DSTADDR);
+    p = putValue(dv, p, this.dstText, c.dstAddr, i);
+    p = putText(dv, p, K_DSTPORT);
+    p = putInt32(dv, p, c.dstPort[i]);
+    p = putText(dv, p, K_PACKETS);
+    p = putJsonNumber(dv, p, c.packets[i]);
+    p = putText(dv, p, K_BYTES);
+    p = putJsonNumber(dv, p, c.bytes[i]);
+    p = putText(dv, p, K_PREDICTED);
     const cls = pred.classOf[i];
-    p = this.putClass(buf, p, cls);
-    p = putConst(buf, p, K_SCORE);
+    p = this.putClass(dv, p, cls);
+    p = putText(dv, p, K_SCORE);
     const prob = pred.prob;
     const at = i * k;
     if (this.withProbs) {
-      p = putProbability(buf, p, prob[at + cls], true);
-      p = putConst(buf, p, K_PROBABILITIES);
+      p = putProbability(dv, p, prob[at + cls], true);
+      p = putText(dv, p, K_PROBABILITIES);
       const keys = this.probKeys;
       const keyClass = this.probClass;
       for (let j = 0; j < keys.length; j++) {
-        p = putConst(buf, p, keys[j]);
-        p = putProbability(buf, p, prob[at + keyClass[j]], true);
+        p = putText(dv, p, keys[j]);
+        p = putProbability(dv, p, prob[at + keyClass[j]], true);
       }
-      buf[p++] = CLOSE_BRACE;
-    } else p = putOther(buf, p, prob[at], true);
-    buf[p] = CLOSE_BRACE;
-    buf[p + 1] = LF;
+      dv.setUint8(p++, CLOSE_BRACE);
+    } else p = putOther(dv, p, prob[at], true);
+    dv.setUint16(p, CLOSE_BRACE | (LF << 8), true);
     return p + 2;
   }
 }
