@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ByteWriter, EncodedValues } from '../../src/serve/byte-writer.js';
+import { ByteWriter, EncodedValues, WORD_SLACK } from '../../src/serve/byte-writer.js';
 
 function written(f: (w: ByteWriter) => void): string {
   const w = new ByteWriter(256);
@@ -23,6 +23,18 @@ test('property: a number is written exactly as String() writes it', () => {
       assert.equal(written((w) => w.number(v)), String(v), `${v}`);
     }),
     { numRuns: 20000, seed: 7 },
+  );
+});
+
+test('property: a number needs no more room than its text and WORD_SLACK bytes', () => {
+  const numbers = fc.oneof(fc.double(), fc.integer({ min: 0, max: 1e7 }).map((m) => m / 1000), fc.nat(), fc.constantFrom(0, 7, 42, 100, 0.5, 0.125, 65535));
+  fc.assert(
+    fc.property(numbers, (v) => {
+      const w = new ByteWriter(String(v).length + WORD_SLACK);
+      w.number(v);
+      assert.equal(Buffer.from(w.take().bytes).toString('latin1'), String(v));
+    }),
+    { numRuns: 5000, seed: 3 },
   );
 });
 
