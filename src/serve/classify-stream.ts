@@ -16,6 +16,7 @@ import { ByteWriter } from './byte-writer.js';
 import type { OutputSink } from './output-sink.js';
 import type { OutputFormat } from './prediction-format.js';
 import { predictionRows, type PredictionRows } from './prediction-rows.js';
+import { readAhead, type ReadAheadSummary } from './read-ahead.js';
 import { WINDOW_BUFFER_SETS } from './source-windows.js';
 import { StreamClassifier, type ClassifiedBatch, type StreamStats } from './stream-classifier.js';
 
@@ -53,6 +54,17 @@ export interface ClassifyOptions {
    */
   maxDelayMs?: number;
   onProgress?: (p: ReadProgress) => void;
+  /**
+   * Read and parse files on a worker thread while this thread classifies (default on; stdin is
+   * always read here).
+   */
+  readThread?: boolean;
+}
+
+/** Batches from one input, or from all files through the reader thread. */
+interface Feed {
+  live: boolean;
+  batches: AsyncIterable<FlowDataset | typeof IDLE>;
 }
 
 export interface ClassifySummary {
@@ -99,13 +111,21 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
     const batch = running.shift();
     return batch ? write(await batch) : false;
   };
-  outer: for (const path of o.inputs) {
-    const live = path === '-';
-    const batchRows = o.batchRows ?? DEFAULT_CLASSIFY_BATCH_ROWS;
-    const read = sourceBatches(path, ctx, { batchRows, grow: false, flushEachChunk: live });
-    const batches = boundedAddresses(read, ctx, o.maxAddresses ?? DEFAULT_MAX_ADDRESSES, addresses);
-    const maxDelayMs = o.maxDelayMs ?? 1000;
-    for await (const batch of idleTicks(coalesceBatches(batches, batchRows, maxDelayMs), maxDelayMs, () => classifier.owing)) {
+  const batchRows = o.batchRows ?? DEFAULT_CLASSIFY_BATCH_ROWS;
+  const maxAddresses = o.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
+  const maxDelayMs = o.maxDelayMs ?? 1000;
+  const readThread = (o.readThread ?? true) && !o.inputs.includes('-');
+  const ahead: ReadAheadSummary = { badRowCount: 0, badRows: [], addresses };
+  const feeds: Feed[] = readThread
+    ? [{ live: false, batches: readAhead({ inputs: o.inputs, maxBadRows: o.read.maxBadRows, batchRows, maxAddresses, onProgress: o.onProgress }, ahead) }]
+    : o.inputs.map((path) => {
+      const live = path === '-';
+      const read = sourceBatches(path, ctx, { batchRows, grow: false, flushEachChunk: live });
+      const batches = boundedAddresses(read, ctx, maxAddresses, addresses);
+      return { live, batches: idleTicks(coalesceBatches(batches, batchRows, maxDelayMs), maxDelayMs, () => classifier.owing) };
+    });
+  outer: for (const { live, batches } of feeds) {
+    for await (const batch of batches) {
       const next = batch === IDLE ? classifier.finish() : classifier.classify(batch);
       // Rejections surface when `next` is awaited, batches later.
       next.catch(() => undefined);
@@ -124,15 +144,16 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
   }
   while (!stoppedEarly && running.length > 0) if (await settle()) stoppedEarly = true;
   if (!stoppedEarly && (await write(await classifier.finish()))) stoppedEarly = true;
-  if (!stoppedEarly) ctx.log.checkFinal(ctx.rowsBefore);
+  // The reader thread checked the bad-row limit at the end of its input already.
+  if (!stoppedEarly && !readThread) ctx.log.checkFinal(ctx.rowsBefore);
   if (!headerDone) await sink.write(rows.header);
   return {
     flows: classifier.stats.flows,
-    badRowCount: ctx.log.count,
-    badRows: ctx.log.kept,
+    badRowCount: readThread ? ahead.badRowCount : ctx.log.count,
+    badRows: readThread ? ahead.badRows : ctx.log.kept,
     seconds: (performance.now() - t0) / 1000,
     stream: { ...classifier.stats },
-    addresses,
+    addresses: readThread ? ahead.addresses : addresses,
     stoppedEarly,
   };
 }
