@@ -1,10 +1,11 @@
 /**
- * How the parser workers of one read (parse-worker.ts) get at each other's columns, which are in
- * shared memory: over a BroadcastChannel, without the main thread, whose copies of the arrays
- * would keep their memory alive until its next collection.
+ * How the parser threads of one read (range-parse.ts) get at each other's columns, which are in
+ * shared memory: over a BroadcastChannel, not through the main thread's messages, whose copies of
+ * the arrays would keep their memory alive until its next collection. (The main thread parses a
+ * range too; it asks for other ranges' columns only when one outgrew its window.)
  */
 import { BroadcastChannel } from 'node:worker_threads';
-import type { WorkerColumns } from './parse-worker.js';
+import type { WorkerColumns } from './range-parse.js';
 
 /**
  * The columns of the read's workers, shared among them on a BroadcastChannel: a worker asks for
@@ -28,6 +29,11 @@ export class ColumnExchange {
       for (const done of this.waiting.get(m.from) ?? []) done();
       this.waiting.delete(m.from);
     };
+  }
+
+  /** Stops listening (a channel left open on the main thread would keep the process alive). */
+  close(): void {
+    this.channel.close();
   }
 
   /** This worker's parsed columns, for the others that ask. */

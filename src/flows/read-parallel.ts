@@ -23,7 +23,8 @@ import type { ReadContext } from './read.js';
 import { splitHeader } from './read.js';
 import type { BadRow, DictColumn, FlowColumns, FlowDataset } from './schema.js';
 import { CODED } from './batch-builder.js';
-import type { PlaceRequest, PlaceSegment, WorkerColumns, WorkerInput, WorkerMessage, WorkerResult } from './parse-worker.js';
+import { ColumnExchange } from './column-exchange.js';
+import { parseRange, place, type PlaceRequest, type PlaceSegment, type WorkerColumns, type WorkerInput, type WorkerMessage, type WorkerResult } from './range-parse.js';
 import { sharedArray } from './shared-arrays.js';
 
 /** Below this size a file is read on one thread: starting workers would cost more than it saves. */
@@ -106,11 +107,29 @@ function windowRows(range: ByteRange, bytesPerRow: number, last: boolean): numbe
   return Math.ceil(est * (last ? 1.25 : 1.03)) + 1024;
 }
 
+/** A range's parser: a worker thread, or this thread for the first range. */
 interface ParseWorker {
   parsed: Promise<WorkerResult>;
-  /** Asks the worker to copy its rows into the file's columns; resolves once they are there. */
+  /** Asks the parser to do its share of the join; resolves once it is done. */
   place(req: PlaceRequest): Promise<void>;
   stop(): void;
+}
+
+/**
+ * The first range, parsed on this thread (which would otherwise only wait) while the workers
+ * start up: one worker fewer to start, and parsing under way at once.
+ */
+function runHere(input: WorkerInput, onProgress: (bytesRead: number, rows: number) => void): ParseWorker {
+  const exchange = new ColumnExchange(input.channel, input.index);
+  const parsed = parseRange(input, onProgress).then(({ result, columns }) => {
+    if (columns) exchange.offer(columns);
+    return result;
+  });
+  return {
+    parsed,
+    place: async (req) => place(req, await exchange.columnsOf(req.segments.filter((g) => !g.inTarget).map((g) => g.source))),
+    stop: () => exchange.close(),
+  };
 }
 
 function runWorker(input: WorkerInput, onProgress: (bytesRead: number, rows: number) => void): ParseWorker {
@@ -157,8 +176,8 @@ export async function readFileParallel(path: string, plan: ParallelPlan, ctx: Re
   const capacities = plan.ranges.map((range, k) => windowRows(range, plan.bytesPerRow[k], k === last));
   const target = sharedColumns(capacities.reduce((a, b) => a + b, 0));
   const offsets = capacities.map((_, k) => capacities.slice(0, k).reduce((a, b) => a + b, 0));
-  const runs = plan.ranges.map((range, k) =>
-    runWorker({
+  const runs = plan.ranges.map((range, k) => ({ range, k })).reverse().map(({ range, k }) =>
+    (k === 0 ? runHere : runWorker)({
       path, range, layout: plan.layout, maxBadRowCount: limit.kind === 'count' ? limit.max : undefined,
       window: { columns: target, offset: offsets[k], capacity: capacities[k] },
       sizeFor: range.end - range.start,
@@ -168,7 +187,7 @@ export async function readFileParallel(path: string, plan: ParallelPlan, ctx: Re
       progress[k] = { bytes, rows };
       report();
     }),
-  );
+  ).reverse(); // the workers first, so that they start up while this thread parses
   try {
     let results = await Promise.all(runs.map((r) => r.parsed));
     // Workers send progress a few times a second: the last of it is now known.
