@@ -23,6 +23,8 @@ export const MAX_NUMBER_BYTES = 32;
 /** Bytes a put function may store past the position it returns. */
 export const WORD_SLACK = 3;
 const INT32_LIMIT = 0x80000000;
+/** Values below this have fewer than 2^31 thousandths. */
+const THOUSANDTHS_INT32 = (INT32_LIMIT - 1) / 1000;
 /** Uint32Array words hold bytes in the machine's order; DataView stores are told which that is. */
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -138,13 +140,23 @@ export function putUnsigned(dv: DataView, p: number, v: number): number {
   return end;
 }
 
+/**
+ * Math.round(y) for 0 <= y < 2^52. Math.round measured ~8 ns a call in V8 here against ~1 ns for
+ * Math.floor, and rows round six or more values each. floor(y + 0.5) is Math.round(y) unless the
+ * addition itself rounded up to the next integer, which the check undoes.
+ */
+export function roundNonNegative(y: number): number {
+  const v = Math.floor(y + 0.5);
+  return v - 0.5 > y ? v - 1 : v;
+}
+
 /** `v` exactly as `String(v)` writes it. */
 export function putNumber(dv: DataView, p: number, v: number): number {
   // Non-negative integers (counts, ports) and thousandths (durations) below 2^31 first.
   const t = v | 0;
   if (t === v && t >= 0) return putUint31(dv, p, t); // also -0, which String writes as `0`
-  const m = Math.round(v * 1000);
-  if (m >= 0 && m < INT32_LIMIT && m / 1000 === v) {
+  const m = v > 0 && v < THOUSANDTHS_INT32 ? roundNonNegative(v * 1000) : -1;
+  if (m >= 0 && m / 1000 === v) {
     // v is the double nearest to m/1000 and, being under 1e9, at most 2^-22 from it: any other
     // decimal that rounds to v is closer than 0.001, so it has more digits than m/1000 trimmed.
     // m/1000 trimmed is therefore the shortest text of v, which is what String writes.
@@ -278,14 +290,13 @@ function viewOf(buf: Buffer): DataView {
  * The encoded bytes of dictionary values (quoted or escaped as the output format needs), made
  * once per code, each starting on a word of `pool` so it is copied a word at a time. Tied to one
  * `values` array: a batch with other dictionaries starts it afresh. A row writer calls `prepare`
- * for a run of rows and then copies `length[code]` bytes from word `start[code]` itself; the three
- * fields are valid until the next `prepare` or `write`.
+ * for a run of rows and then `put` for each of them.
  */
 export class EncodedValues {
   private values: readonly string[] | null = null;
-  start = new Int32Array(0);
-  length = new Int32Array(0);
-  pool = new Uint32Array(1 << 14);
+  private start = new Int32Array(0);
+  private length = new Int32Array(0);
+  private pool = new Uint32Array(1 << 14);
   private poolBytes = Buffer.from(this.pool.buffer);
   /** Words of `pool` in use. */
   private used = 0;
@@ -304,6 +315,11 @@ export class EncodedValues {
     if (values !== this.values) this.reset(values);
     this.encoded(values, code);
     return this.length[code];
+  }
+
+  /** Writes the encoded value of `code`, which the last `prepare` covered. */
+  put(dv: DataView, p: number, code: number): number {
+    return putWords(dv, p, this.pool, this.start[code], this.length[code]);
   }
 
   /** Encodes the values of `codes[from, to)` not seen yet; returns the longest one's byte length. */

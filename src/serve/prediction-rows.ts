@@ -7,9 +7,9 @@
  * bound for every row of the run, so the row loop checks for room with a single comparison and
  * writes through local buffer and position variables.
  */
-import type { DictColumn, FlowDataset } from '../flows/schema.js';
+import type { FlowDataset } from '../flows/schema.js';
 import type { FlowPredictions } from '../train/predict.js';
-import { ByteWriter, EncodedValues, MAX_NUMBER_BYTES, putLatin1, putMillionths, putNumber, putText, putTimeOfDay, putTriple, putUint31, putWords, WORD_SLACK, wordText, type WordText } from './byte-writer.js';
+import { ByteWriter, EncodedValues, MAX_NUMBER_BYTES, putLatin1, putMillionths, putNumber, putText, roundNonNegative, putTimeOfDay, putTriple, putUint31, WORD_SLACK, wordText, type WordText } from './byte-writer.js';
 import { csvField, csvHeader, hasProbabilities, num, type OutputFormat } from './prediction-format.js';
 import { CLOSE_BRACE, COMMA, LF, ONE, Z, ZERO } from '../util/ascii.js';
 
@@ -90,7 +90,7 @@ class IsoTimes {
 /** `formatProbability(p)` as bytes: 6 decimals, trailing zeros dropped. */
 function putProbability(dv: DataView, p: number, x: number, json: boolean): number {
   if (!(x >= 0 && x <= 1)) return putOther(dv, p, x, json);
-  const v = Math.round(x * SCALE);
+  const v = roundNonNegative(x * SCALE);
   if (v === 0) dv.setUint8(p, ZERO);
   else if (v >= SCALE) dv.setUint8(p, ONE);
   else return putMillionths(dv, p, v);
@@ -110,12 +110,6 @@ function putJsonNumber(dv: DataView, p: number, v: number): number {
 /** An Int32Array value (ports): String's text, with a shortcut for the non-negative ones. */
 function putInt32(dv: DataView, p: number, v: number): number {
   return v >= 0 ? putUint31(dv, p, v) : putNumber(dv, p, v);
-}
-
-/** The encoded text of `dict`'s value at row `i`, from a cache `prepare`d for the row's run. */
-function putValue(dv: DataView, p: number, enc: EncodedValues, dict: DictColumn, i: number): number {
-  const code = dict.codes[i];
-  return putWords(dv, p, enc.pool, enc.start[code], enc.length[code]);
 }
 
 abstract class RowsBase implements PredictionRows {
@@ -208,13 +202,13 @@ class CsvRows extends RowsBase {
     dv.setUint8(p, COMMA);
     p = putNumber(dv, p + 1, c.duration[i]);
     dv.setUint8(p, COMMA);
-    p = putValue(dv, p + 1, this.protoText, c.proto, i);
+    p = this.protoText.put(dv, p + 1, c.proto.codes[i]);
     dv.setUint8(p, COMMA);
-    p = putValue(dv, p + 1, this.srcText, c.srcAddr, i);
+    p = this.srcText.put(dv, p + 1, c.srcAddr.codes[i]);
     dv.setUint8(p, COMMA);
     p = putInt32(dv, p + 1, c.srcPort[i]);
     dv.setUint8(p, COMMA);
-    p = putValue(dv, p + 1, this.dstText, c.dstAddr, i);
+    p = this.dstText.put(dv, p + 1, c.dstAddr.codes[i]);
     dv.setUint8(p, COMMA);
     p = putInt32(dv, p + 1, c.dstPort[i]);
     dv.setUint8(p, COMMA);
@@ -282,13 +276,13 @@ class JsonlRows extends RowsBase {
     p = putText(dv, p, K_DURATION);
     p = putJsonNumber(dv, p, c.duration[i]);
     p = putText(dv, p, K_PROTO);
-    p = putValue(dv, p, this.protoText, c.proto, i);
+    p = this.protoText.put(dv, p, c.proto.codes[i]);
     p = putText(dv, p, K_SRCADDR);
-    p = putValue(dv, p, this.srcText, c.srcAddr, i);
+    p = this.srcText.put(dv, p, c.srcAddr.codes[i]);
     p = putText(dv, p, K_SRCPORT);
     p = putInt32(dv, p, c.srcPort[i]);
     p = putText(dv, p, K_DSTADDR);
-    p = putValue(dv, p, this.dstText, c.dstAddr, i);
+    p = this.dstText.put(dv, p, c.dstAddr.codes[i]);
     p = putText(dv, p, K_DSTPORT);
     p = putInt32(dv, p, c.dstPort[i]);
     p = putText(dv, p, K_PACKETS);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ByteWriter, EncodedValues, WORD_SLACK } from '../../src/serve/byte-writer.js';
+import { ByteWriter, EncodedValues, roundNonNegative, WORD_SLACK } from '../../src/serve/byte-writer.js';
 
 function written(f: (w: ByteWriter) => void): string {
   const w = new ByteWriter(256);
@@ -35,6 +35,21 @@ test('property: a number needs no more room than its text and WORD_SLACK bytes',
       assert.equal(Buffer.from(w.take().bytes).toString('latin1'), String(v));
     }),
     { numRuns: 5000, seed: 3 },
+  );
+});
+
+test('property: roundNonNegative rounds as Math.round, halves and the double just below one half included', () => {
+  const ys = fc.oneof(
+    fc.double({ min: 0, max: 2 ** 52, noNaN: true }),
+    fc.integer({ min: 0, max: 2 ** 31 }).map((n) => n + 0.5),
+    fc.float({ min: 0, max: 1, noNaN: true }).map((x) => x * 1e6),
+    fc.constantFrom(0, 0.49999999999999994, 0.5, 1.5, 2 ** 52 - 0.5, 4503599627370495.5),
+  );
+  fc.assert(
+    fc.property(ys, (y) => {
+      assert.equal(roundNonNegative(y), Math.round(y), `${y}`);
+    }),
+    { numRuns: 20000, seed: 9 },
   );
 });
 
