@@ -70,6 +70,12 @@ export interface SequenceModel {
   readonly engine: string;
   /** Threads the engine computes a batch on. */
   readonly threads: number;
+  /**
+   * Whether predict({ background: true }) runs off the calling thread. Such an engine cuts a
+   * background batch into workspace-sized chunks itself, so a caller may pass any number of
+   * sequences at once; otherwise a batch's workspace grows with its size.
+   */
+  readonly predictsInBackground: boolean;
   /** One Adam step on the batch. The result describes the batch before the update (as Keras reports). */
   trainBatch(batch: SequenceBatch): Promise<BatchResult>;
   /** Loss and accuracy without dropout and without updating weights. */
@@ -92,7 +98,8 @@ export interface PredictOptions {
    * Leave the calling thread free while the batch runs: it runs on the engine's worker threads
    * only, where it has some, and the promise resolves when they are done. `x` and `mask` may be
    * reused as soon as predict returns its promise; no other call may be made on the model until
-   * that promise settles. Engines without worker threads run the batch as usual.
+   * that promise settles. Engines without worker threads run the batch as usual (see
+   * SequenceModel.predictsInBackground).
    */
   background?: boolean;
 }

@@ -71,6 +71,7 @@ export class TfjsSequenceModel implements SequenceModel {
   readonly engine = 'tfjs-wasm';
   /** The wasm backend runs single-threaded here (its threaded build needs cross-origin isolation). */
   readonly threads = 1;
+  readonly predictsInBackground = false;
   private readonly vars: TF.Variable[];
   private readonly lstm: LayerVars[];
   private readonly denseKernel: TF.Variable;

@@ -20,12 +20,13 @@ export const C = {
   FAILED: 11,
   LOSS: 12, // float64 over 12-13
   CORRECT: 14, // float64 over 14-15
-  SIZE: 16,
+  BULK_ROWS: 16,
+  SIZE: 18,
 } as const;
 
 export const EXIT = 99;
 
-export function writeJob(ctrl: Int32Array, job: PassJob, capacity: number): void {
+export function writeJob(ctrl: Int32Array, job: PassJob, capacity: number, bulkRows = 0): void {
   const f32 = new Float32Array(ctrl.buffer, ctrl.byteOffset, C.SIZE);
   ctrl[C.MODE] = job.mode;
   ctrl[C.ROWS] = job.rows;
@@ -34,11 +35,12 @@ export function writeJob(ctrl: Int32Array, job: PassJob, capacity: number): void
   ctrl[C.ROW_OFFSET] = job.rowOffset;
   ctrl[C.BATCH_ROWS] = job.batchRows;
   ctrl[C.CAPACITY] = capacity;
+  ctrl[C.BULK_ROWS] = bulkRows;
   f32[C.SCALE] = job.scale;
   ctrl[C.DROPOUT_SEED] = job.dropoutSeed | 0;
 }
 
-export function readJob(ctrl: Int32Array): { job: PassJob; capacity: number } {
+export function readJob(ctrl: Int32Array): { job: PassJob; capacity: number; bulkRows: number } {
   const f32 = new Float32Array(ctrl.buffer, ctrl.byteOffset, C.SIZE);
   return {
     job: {
@@ -52,6 +54,7 @@ export function readJob(ctrl: Int32Array): { job: PassJob; capacity: number } {
       dropoutSeed: ctrl[C.DROPOUT_SEED] >>> 0,
     },
     capacity: ctrl[C.CAPACITY],
+    bulkRows: ctrl[C.BULK_ROWS],
   };
 }
 

@@ -30,6 +30,8 @@ const ADAM_BETA1 = 0.9;
 const ADAM_BETA2 = 0.999;
 /** tfjs's Adam epsilon for float32, so both engines take the same steps. */
 const ADAM_EPSILON = 1e-7;
+/** Rows per chunk a worker runs of a background predict (wasm-bulk.ts): its workspace's size. */
+const BULK_CHUNK_ROWS = 256;
 /** A worker that does not finish a job in this time is taken for dead. */
 const WORKER_TIMEOUT_MS = 120_000;
 
@@ -95,6 +97,10 @@ export class WasmSequenceModel implements SequenceModel {
     this.writeWeights(weights);
   }
 
+  get predictsInBackground(): boolean {
+    return this.workers.length > 0;
+  }
+
   /** The kernel build in use: `native`, `lstm-simd` or `lstm-relaxed-simd`. */
   get kernelBuild(): string {
     return this.kind === 'native' ? 'native' : kernelModule().build;
@@ -111,7 +117,7 @@ export class WasmSequenceModel implements SequenceModel {
       worker.unref();
       const ctrl = new Int32Array(control);
       this.workers.push({ worker, ctrl, result: resultView(ctrl), seq: 1 });
-      writeJob(ctrl, { mode: PassMode.Evaluate, rows: 0, span: 0, carry: false, rowOffset: 0, batchRows: 0, scale: 0, dropoutSeed: 0 }, this.plan.threads[0].capacity);
+      writeJob(ctrl, { mode: PassMode.Evaluate, rows: 0, span: 0, carry: false, rowOffset: 0, batchRows: 0, scale: 0, dropoutSeed: 0 }, this.plan.threads[0].capacity, this.plan.bulk.rows);
       Atomics.store(ctrl, C.SEQ, 1);
       Atomics.notify(ctrl, C.SEQ);
       const t0 = Date.now();
@@ -149,25 +155,15 @@ export class WasmSequenceModel implements SequenceModel {
     const out = new Float32Array(batch * spec.seqLen * spec.outputs);
     const span = mask ? realSpan(mask, batch, spec.seqLen) : spec.seqLen;
     if (span === 0 || batch === 0) return out;
+    if (options?.background && this.workers.length > 0) return this.predictOnWorkers(x, batch, mask, out);
     const carry = mask ? needsCarry(mask, batch, spec.seqLen) : false;
-    // In the background the workers take every share: thread i + 1's workspace for share i.
-    const first = options?.background && this.workers.length > 0 ? 1 : 0;
-    const shares = this.shares(batch, this.threads - first);
+    const shares = this.shares(batch);
     this.stageInputs(x);
-    shares.forEach((s, i) => this.upload(first + i, s, undefined, mask, span, carry));
-    const common = { mode: PassMode.Predict, span, carry, batchRows: batch, scale: 0, dropoutSeed: 0 };
-    if (first === 0) this.runShares(shares, common);
-    else {
-      this.busy = true;
-      try {
-        await this.runSharesOnWorkers(shares, common);
-      } finally {
-        this.busy = false;
-      }
-    }
+    shares.forEach((s, i) => this.upload(i, s, undefined, mask, span, carry));
+    this.runShares(shares, { mode: PassMode.Predict, span, carry, batchRows: batch, scale: 0, dropoutSeed: 0 });
     const K = spec.outputs;
     shares.forEach((s, i) => {
-      const base = this.plan.threads[first + i].logits / 4;
+      const base = this.plan.threads[i].logits / 4;
       for (let t = 0; t < span; t++) {
         for (let r = 0; r < s.rows; r++) {
           const src = base + (t * s.rows + r) * K;
@@ -176,6 +172,56 @@ export class WasmSequenceModel implements SequenceModel {
         }
       }
     });
+    return out;
+  }
+
+  /**
+   * The background predict: the whole batch into the bulk areas, one share per worker, each
+   * worker runs its share in chunks (wasm-bulk.ts); this thread waits without blocking.
+   */
+  private async predictOnWorkers(x: Float32Array, batch: number, mask: Float32Array | undefined, out: Float32Array): Promise<Float32Array> {
+    const { spec } = this;
+    const S = spec.seqLen;
+    const used = Math.max(1, Math.min(this.workers.length, Math.floor(batch / MIN_ROWS_PER_THREAD)));
+    const per = Math.ceil(batch / used);
+    this.ensurePlan(Math.min(per, BULK_CHUNK_ROWS), batch);
+    const { bulk } = this.plan;
+    this.f32.set(x, bulk.x / 4);
+    if (mask) this.f32.set(mask, bulk.mask / 4);
+    else this.f32.fill(1, bulk.mask / 4, bulk.mask / 4 + batch * S);
+    const capacity = this.plan.threads[0].capacity;
+    const started: WorkerHandle[] = [];
+    for (let first = 0, i = 0; first < batch; first += per, i++) {
+      const w = this.workers[i];
+      writeJob(w.ctrl, { mode: PassMode.PredictBulk, rows: Math.min(per, batch - first), rowOffset: first, span: S, carry: false, batchRows: batch, scale: 0, dropoutSeed: 0 }, capacity, bulk.rows);
+      w.ctrl[C.FAILED] = 0;
+      w.seq++;
+      Atomics.store(w.ctrl, C.SEQ, w.seq);
+      Atomics.notify(w.ctrl, C.SEQ);
+      started.push(w);
+    }
+    this.busy = true;
+    // A pending waitAsync does not keep Node's event loop alive (and the workers are unref'ed).
+    const keepAlive = setInterval(() => undefined, WORKER_TIMEOUT_MS);
+    try {
+      // Busy until the promise settles, even when the workers finish before this thread looks.
+      await Promise.resolve();
+      for (const [i, w] of started.entries()) {
+        const t0 = Date.now();
+        for (;;) {
+          const done = Atomics.load(w.ctrl, C.DONE);
+          if (done === w.seq) break;
+          if (Date.now() - t0 > WORKER_TIMEOUT_MS) throw new Error(`wasm engine: worker ${i + 1} did not finish its share in ${WORKER_TIMEOUT_MS / 1000} s`);
+          const wait = Atomics.waitAsync(w.ctrl, C.DONE, done, 1000);
+          if (wait.async) await wait.value;
+        }
+        if (w.ctrl[C.FAILED]) throw new Error(`wasm engine: worker ${i + 1} failed (its error is on stderr)`);
+      }
+    } finally {
+      clearInterval(keepAlive);
+      this.busy = false;
+    }
+    out.set(this.f32.subarray(bulk.out / 4, bulk.out / 4 + out.length));
     return out;
   }
 
@@ -236,8 +282,8 @@ export class WasmSequenceModel implements SequenceModel {
   }
 
   /** Rows per thread: equal shares, none smaller than MIN_ROWS_PER_THREAD (so small batches stay on one thread). */
-  private shares(batch: number, threads = this.threads): { first: number; rows: number }[] {
-    const used = Math.max(1, Math.min(threads, Math.floor(batch / MIN_ROWS_PER_THREAD)));
+  private shares(batch: number): { first: number; rows: number }[] {
+    const used = Math.max(1, Math.min(this.threads, Math.floor(batch / MIN_ROWS_PER_THREAD)));
     const per = Math.ceil(batch / used);
     this.ensureCapacity(per);
     const out: { first: number; rows: number }[] = [];
@@ -249,7 +295,7 @@ export class WasmSequenceModel implements SequenceModel {
     const capacity = this.plan.threads[0].capacity;
     for (let i = 1; i < shares.length; i++) {
       const w = this.workers[i - 1];
-      writeJob(w.ctrl, { ...common, rows: shares[i].rows, rowOffset: shares[i].first }, capacity);
+      writeJob(w.ctrl, { ...common, rows: shares[i].rows, rowOffset: shares[i].first }, capacity, this.plan.bulk.rows);
       w.ctrl[C.FAILED] = 0;
       w.seq++;
       Atomics.store(w.ctrl, C.SEQ, w.seq);
@@ -274,37 +320,6 @@ export class WasmSequenceModel implements SequenceModel {
       }
     }
     return [loss, correct];
-  }
-
-  /** Share i on worker i; resolves when all are done, without blocking this thread. */
-  private async runSharesOnWorkers(shares: { first: number; rows: number }[], common: Omit<PassJob, 'rows' | 'rowOffset'>): Promise<void> {
-    const capacity = this.plan.threads[0].capacity;
-    shares.forEach((s, i) => {
-      const w = this.workers[i];
-      writeJob(w.ctrl, { ...common, rows: s.rows, rowOffset: s.first }, capacity);
-      w.ctrl[C.FAILED] = 0;
-      w.seq++;
-      Atomics.store(w.ctrl, C.SEQ, w.seq);
-      Atomics.notify(w.ctrl, C.SEQ);
-    });
-    // A pending waitAsync does not keep Node's event loop alive (and the workers are unref'ed).
-    const keepAlive = setInterval(() => undefined, WORKER_TIMEOUT_MS);
-    try {
-      for (let i = 0; i < shares.length; i++) {
-        const w = this.workers[i];
-        const t0 = Date.now();
-        for (;;) {
-          const done = Atomics.load(w.ctrl, C.DONE);
-          if (done === w.seq) break;
-          if (Date.now() - t0 > WORKER_TIMEOUT_MS) throw new Error(`wasm engine: worker ${i + 1} did not finish its share in ${WORKER_TIMEOUT_MS / 1000} s`);
-          const wait = Atomics.waitAsync(w.ctrl, C.DONE, done, 1000);
-          if (wait.async) await wait.value;
-        }
-        if (w.ctrl[C.FAILED]) throw new Error(`wasm engine: worker ${i + 1} failed (its error is on stderr)`);
-      }
-    } finally {
-      clearInterval(keepAlive);
-    }
   }
 
   /** Sums every thread's weight gradients into the first copy, always in thread order. */
@@ -354,12 +369,21 @@ export class WasmSequenceModel implements SequenceModel {
   }
 
   private ensureCapacity(rows: number): void {
-    if (rows <= this.plan.threads[0].capacity) return;
+    this.ensurePlan(rows, 0);
+  }
+
+  /** Workspaces of at least `rows` rows each, and bulk areas of at least `bulkRows` rows. */
+  private ensurePlan(rows: number, bulkRows: number): void {
+    const have = this.plan.threads[0].capacity;
+    const haveBulk = this.plan.bulk.rows;
+    if (rows <= have && bulkRows <= haveBulk) return;
     // Grow in steps of 2x, so a stream of growing batches re-plans only a few times.
-    let plan = memoryPlan(this.spec, this.threads, Math.max(rows, 2 * this.plan.threads[0].capacity), this.k.heapBase());
-    if (plan.end > MAX_PAGES * 65536) plan = memoryPlan(this.spec, this.threads, rows, this.k.heapBase());
+    const capacity = rows <= have ? have : Math.max(rows, 2 * have);
+    const bulk = bulkRows <= haveBulk ? haveBulk : Math.max(bulkRows, 2 * haveBulk);
+    let plan = memoryPlan(this.spec, this.threads, capacity, this.k.heapBase(), bulk);
+    if (plan.end > MAX_PAGES * 65536) plan = memoryPlan(this.spec, this.threads, Math.max(rows, have), this.k.heapBase(), Math.max(bulkRows, haveBulk));
     if (plan.end > MAX_PAGES * 65536) {
-      throw new UserError(`a batch of ${rows * this.threads} sequences needs ${Math.ceil(plan.end / 2 ** 20)} MiB of engine memory, ` +
+      throw new UserError(`a batch of ${Math.max(rows * this.threads, bulkRows)} sequences needs ${Math.ceil(plan.end / 2 ** 20)} MiB of engine memory, ` +
         `more than its ${MAX_PAGES / 16} MiB: use a smaller --batch-size`);
     }
     this.growTo(plan.end);

@@ -60,8 +60,21 @@ export interface ThreadPlan {
   result: number;
 }
 
+/**
+ * A whole batch handed to the workers at once (background predict): inputs and mask as the caller
+ * has them (batch-major), and the outputs, batch-major too. Placed after the workspaces.
+ */
+export interface BulkPlan {
+  /** Rows the areas hold (0: none). */
+  rows: number;
+  x: number;
+  mask: number;
+  out: number;
+}
+
 export interface MemoryPlan {
   params: ParamPlan;
+  bulk: BulkPlan;
   /** The whole batch's inputs as the caller has them (batch-major), before each share is laid out time-major. */
   stage: number;
   threads: ThreadPlan[];
@@ -83,7 +96,7 @@ class Bump {
  * The memory plan for `threads` workspaces of `capacity` rows each, from `base` (the kernels'
  * heapBase(), above their static data; never 0, which means "none" to the kernels).
  */
-export function memoryPlan(spec: ModelSpec, threads: number, capacity: number, base: number): MemoryPlan {
+export function memoryPlan(spec: ModelSpec, threads: number, capacity: number, base: number, bulkRows = 0): MemoryPlan {
   const bump = new Bump(Math.max(1024, Math.ceil(base / 1024) * 1024));
   const sizes = weightShapes(spec).map((s) => s.shape.reduce((a, b) => a * b, 1));
   const offsets: number[] = [];
@@ -136,7 +149,8 @@ export function memoryPlan(spec: ModelSpec, threads: number, capacity: number, b
       result: bump.take(4),
     });
   }
-  return { params, stage, threads: plans, end: bump.at };
+  const bulk: BulkPlan = { rows: bulkRows, x: bump.take(bulkRows * S * spec.inputSize), mask: bump.take(bulkRows * S), out: bump.take(bulkRows * S * K) };
+  return { params, bulk, stage, threads: plans, end: bump.at };
 }
 
 export const enum PassMode {
@@ -148,6 +162,8 @@ export const enum PassMode {
   Predict = 3,
   /** Forward without dropout, loss and gradients (for gradient checks). */
   Gradients = 4,
+  /** Predict over rows of the bulk areas, in chunks of the workspace's capacity (wasm-bulk.ts). */
+  PredictBulk = 5,
 }
 
 export interface PassJob {

@@ -162,10 +162,13 @@ export class StreamClassifier {
     const order = byLength(spans, seqLen);
     let first = 0;
     while (first < order.length && spans[order[first]] === 0) first++;
-    // While the engine's workers run one model batch, the next one's input is gathered here.
+    // An engine that predicts in the background takes all windows at once and runs them on its
+    // worker threads while this thread goes on with other batches. Otherwise, while the engine
+    // runs one model batch, the next one's input is gathered here.
+    const size = this.model.predictsInBackground ? order.length : this.batchSize;
     let running: { ids: Uint32Array; out: Promise<Float32Array> } | null = null;
-    for (let call = 0; first < order.length; first += this.batchSize, call++) {
-      const ids = order.subarray(first, Math.min(order.length, first + this.batchSize));
+    for (let call = 0; first < order.length; first += size, call++) {
+      const ids = order.subarray(first, Math.min(order.length, first + size));
       const { x, mask } = this.modelInput(call & 1, ids.length * seqLen, cols);
       gatherInputs(wb, spans, ids, features, cols, x, mask, pred.classOf.length);
       if (running) this.scatterOutputs(wb, spans, running.ids, await running.out, pred, held);

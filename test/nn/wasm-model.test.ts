@@ -142,27 +142,29 @@ test('a batch too large for the engine\'s memory is refused with the size and wh
 
 for (const kernels of kinds) test(`${kernels}: a background predict runs on the workers, gives the foreground's outputs bit for bit, and takes no other call until it is done`, async () => {
   const spec: ModelSpec = { inputSize: 5, seqLen: 6, layers: [12, 8], dropout: 0.3, outputs: 3, loss: 'crossentropy', lr: 0.01, seed: 5 };
-  const batch = paddedBatch(spec, 80, 7, true);
-  for (const threads of [1, 2, 3]) {
+  // 80 sequences: one chunk per worker; 1100: several chunks each, the last one short.
+  for (const [threads, rows] of [[1, 80], [2, 80], [3, 80], [2, 1100], [3, 1100]]) {
+    const batch = paddedBatch(spec, rows, 7, true);
     const model = await createWasmModel(spec, undefined, { threads, kernels });
-    const foreground = await model.predict(batch.x, 80, batch.mask);
+    assert.equal(model.predictsInBackground, threads > 1);
+    const foreground = await model.predict(batch.x, rows, batch.mask);
     const x = batch.x.slice();
     const mask = batch.mask.slice();
-    const running = model.predict(x, 80, mask, { background: true });
+    const running = model.predict(x, rows, mask, { background: true });
     // The inputs were taken when the call was made: the caller may reuse its arrays at once.
     x.fill(7);
     mask.fill(1);
     if (threads > 1) {
       assert.throws(() => model.getWeights(), /background predict/);
-      await assert.rejects(model.predict(batch.x, 80, batch.mask), /background predict/);
+      await assert.rejects(model.predict(batch.x, rows, batch.mask), /background predict/);
     }
     const background = await running;
     for (let i = 0; i < foreground.length; i++) {
       if (batch.mask[Math.floor(i / spec.outputs)] === 0) continue;
-      assert.equal(background[i], foreground[i], `${threads} threads: output ${i}`);
+      assert.equal(background[i], foreground[i], `${threads} threads, ${rows} sequences: output ${i}`);
     }
     // Done: the model takes calls again.
-    assert.deepEqual(await model.predict(batch.x, 80, batch.mask), foreground);
+    assert.deepEqual(await model.predict(batch.x, rows, batch.mask), foreground);
     model.dispose();
   }
 });

@@ -14,7 +14,7 @@ function modelWith(value: number): SequenceModel {
   const unused = (): never => {
     throw new Error('not used by saveModel');
   };
-  return { spec: SAVER_SPEC, engine: 'test-saver', threads: 1, getWeights: () => weights, setWeights: unused, trainBatch: unused, evaluateBatch: unused, predict: unused, dispose: () => {} };
+  return { spec: SAVER_SPEC, engine: 'test-saver', threads: 1, predictsInBackground: false, getWeights: () => weights, setWeights: unused, trainBatch: unused, evaluateBatch: unused, predict: unused, dispose: () => {} };
 }
 
 if (dir) {
