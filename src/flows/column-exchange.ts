@@ -8,25 +8,28 @@ import { BroadcastChannel } from 'node:worker_threads';
 import type { WorkerColumns } from './range-parse.js';
 
 /**
- * The columns of the read's workers, shared among them on a BroadcastChannel: a worker asks for
- * the ranges it is to copy from, and each worker answers for its own.
+ * The columns of the read's ranges, shared among its threads on a BroadcastChannel: a thread asks
+ * for the ranges it is to copy from, and the thread that parsed each answers for it.
  */
 export class ColumnExchange {
   private readonly channel: BroadcastChannel;
   private readonly known = new Map<number, WorkerColumns>();
   private readonly waiting = new Map<number, Array<() => void>>();
-  private own: WorkerColumns | undefined;
+  private readonly own = new Map<number, WorkerColumns>();
 
-  constructor(name: string, private readonly index: number) {
+  constructor(name: string) {
     this.channel = new BroadcastChannel(name);
     this.channel.onmessage = (e) => {
       const m = (e as MessageEvent).data as { want: number } | { from: number; columns: WorkerColumns };
       if ('want' in m) {
-        if (m.want === this.index && this.own) this.channel.postMessage({ from: this.index, columns: this.own });
+        const columns = this.own.get(m.want);
+        if (columns) this.channel.postMessage({ from: m.want, columns });
         return;
       }
+      const waiting = this.waiting.get(m.from);
+      if (!waiting) return; // another thread's answer
       this.known.set(m.from, m.columns);
-      for (const done of this.waiting.get(m.from) ?? []) done();
+      for (const done of waiting) done();
       this.waiting.delete(m.from);
     };
   }
@@ -36,10 +39,10 @@ export class ColumnExchange {
     this.channel.close();
   }
 
-  /** This worker's parsed columns, for the others that ask. */
-  offer(columns: WorkerColumns): void {
-    this.own = columns;
-    this.known.set(this.index, columns);
+  /** Columns of a range this thread parsed, for the others that ask. */
+  offer(range: number, columns: WorkerColumns): void {
+    this.own.set(range, columns);
+    this.known.set(range, columns);
   }
 
   async columnsOf(ranges: number[]): Promise<Map<number, WorkerColumns>> {
@@ -47,8 +50,9 @@ export class ColumnExchange {
       [...new Set(ranges)].filter((k) => !this.known.has(k)).map(
         (k) =>
           new Promise<void>((resolve) => {
+            const asked = this.waiting.has(k);
             this.waiting.set(k, [...(this.waiting.get(k) ?? []), resolve]);
-            this.channel.postMessage({ want: k });
+            if (!asked) this.channel.postMessage({ want: k });
           }),
       ),
     );

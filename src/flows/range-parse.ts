@@ -1,43 +1,64 @@
 /**
- * Parsing one byte range of a flow file for read-parallel.ts, on a worker thread (parse-worker.ts)
- * or on the main thread, which takes the first range itself rather than wait for the workers:
- * with its own dictionaries, straight into its window of the file's columns (shared memory). Line
- * numbers in its bad rows count from the range start; the main thread makes them absolute. Once
- * every range is parsed, each thread does its share of the join (place): rows to move down to
- * their final place (windows have room to spare, so there are gaps) or, when a range outgrew its
+ * Parsing a large file's byte ranges for read-parallel.ts, on worker threads (parse-worker.ts) and
+ * on the main thread, which parses too rather than wait for them. Each thread claims ranges in
+ * file order from a shared counter until none are left, so a thread that starts late or runs
+ * slowly (a busy machine) simply parses less. A thread keeps one set of dictionaries across its
+ * ranges and reports how far each range grew them, from which the main thread builds the read's
+ * dictionaries in file order.
+ *
+ * A range is parsed straight into its window of the file's columns (shared memory). Line numbers
+ * in its bad rows count from the range start; the main thread makes them absolute. Once every
+ * range is parsed, each thread does its share of the join (place): rows to move down to their
+ * final place (windows have room to spare, so there are gaps) or, when a range outgrew its
  * window, to copy from that range's own columns, with the codes turned into the read's.
  */
 import { InputError } from '../util/errors.js';
 import { BadRowLog } from './bad-rows.js';
-import { CODED, type ColumnArrays, type ColumnWindow } from './batch-builder.js';
+import { CODED, FlowDictionaries, type ColumnArrays, type ColumnWindow } from './batch-builder.js';
 import type { ByteRange } from './byte-source.js';
+import type { ColumnExchange } from './column-exchange.js';
 import type { Layout } from './layout.js';
 import { newContext, sourceBatches } from './read.js';
 import type { BadRow, FlowDataset } from './schema.js';
 
-export interface WorkerInput {
+/** What every thread of one read is given. */
+export interface ReadTask {
   path: string;
-  range: ByteRange;
   layout: Layout;
+  ranges: ByteRange[];
+  /** Per range, where its rows go: its rows of the file's columns, sized from an estimate. */
+  windows: ColumnWindow[];
   /**
    * An absolute bad-row limit, which one range alone may exceed. A fraction is left to the main
    * thread: a range dense in bad rows says nothing about the whole file.
    */
   maxBadRowCount?: number;
-  /** Where the range's rows go: its rows of the file's columns, sized from an estimate. */
-  window: ColumnWindow;
-  /**
-   * Should the window be too small: columns of its own, in shared memory (so that every worker
-   * can copy its rows), sized for these bytes.
-   */
-  sizeFor: number;
-  /** The range's number, and the BroadcastChannel on which the threads of a read share their columns. */
-  index: number;
+  /** [next range to claim, 1 once the read must stop claiming], shared by the threads. */
+  control: Int32Array;
+  /** The BroadcastChannel on which the threads of a read share their columns. */
   channel: string;
+  /**
+   * For tests: thread t parses ranges t, t + threads, ... instead of claiming them, so that every
+   * thread parses ranges between other threads' however fast each starts.
+   */
+  inTurn?: { threads: number };
 }
 
-export interface WorkerResult {
+export interface WorkerInput extends ReadTask {
+  thread: number;
+}
+
+const NEXT = 0;
+const STOP = 1;
+
+export type DictName = 'proto' | 'addr' | 'label' | 'attackType' | 'attackId' | 'attackDescription';
+export const DICT_NAMES: readonly DictName[] = ['proto', 'addr', 'label', 'attackType', 'attackId', 'attackDescription'];
+export type DictValues = Record<DictName, string[]>;
+
+export interface RangeResult {
   type: 'done';
+  range: number;
+  thread: number;
   rows: number;
   /** Rows read, good and bad (also those of a batch lost to an abort). */
   rowsRead: number;
@@ -45,25 +66,31 @@ export interface WorkerResult {
   lines: number;
   ended: boolean;
   sawMultilineQuote: boolean;
-  /** The worker's own bad-row limit was exceeded: the read must stop. */
+  /** The range's own bad-row limit was exceeded: the read must stop. */
   aborted: boolean;
   badCount: number;
   badRows: BadRow[];
   /**
-   * The rows are in the range's window. If not, they are in columns of the worker's own, which go
-   * only to other workers (on the channel), so that their memory is released when the workers end.
+   * The rows are in the range's window. If not, they are in columns of the thread's own, which go
+   * only to other threads (on the channel), so that their memory is released when the workers end.
    */
   inWindow: boolean;
-  dicts: { proto: string[]; addr: string[]; label: string[]; attackType: string[]; attackId: string[]; attackDescription: string[] };
+  /** Sizes of the thread's dictionaries after the range: values from the previous sizes on are new in it. */
+  dictSizes: Record<DictName, number>;
+}
+
+/** A thread's ranges are all parsed; its dictionaries' values (codes index them). */
+export interface ThreadDone {
+  type: 'finished';
+  thread: number;
+  dicts: DictValues;
 }
 
 export type WorkerColumns = ColumnArrays;
 
-type DictName = keyof WorkerResult['dicts'];
-
 /** Rows from..to-1 of one range, to go to the file's columns from row `offset`. */
 export interface PlaceSegment {
-  /** The range (worker index) whose rows these are. */
+  /** The range whose rows these are. */
   source: number;
   from: number;
   to: number;
@@ -77,22 +104,23 @@ export interface PlaceSegment {
   inTarget: boolean;
 }
 
-/** From the main thread: this worker's share of putting the ranges' rows into `target`. */
+/** From the main thread: this thread's share of putting the ranges' rows into `target`. */
 export interface PlaceRequest {
   type: 'place';
   target: WorkerColumns;
   segments: PlaceSegment[];
   /**
-   * The columns this worker does. Moves within the target overlap their own rows, so they are
+   * The columns this thread does. Moves within the target overlap their own rows, so they are
    * shared out by column, each column's segments done in row order by one thread.
    */
   columns: (keyof WorkerColumns)[];
 }
 
 export type WorkerMessage =
-  | WorkerResult
+  | RangeResult
+  | ThreadDone
   | { type: 'placed' }
-  | { type: 'progress'; bytesRead: number; rows: number }
+  | { type: 'progress'; range: number; bytesRead: number; rows: number }
   | { type: 'error'; message: string; inputError: boolean };
 
 export function place(req: PlaceRequest, sources: Map<number, WorkerColumns>): void {
@@ -114,54 +142,72 @@ export function place(req: PlaceRequest, sources: Map<number, WorkerColumns>): v
   }
 }
 
-
 /**
- * Parses `input`'s range. The columns are the range's rows (its window's, or its own when the
- * window was too small), for the other threads to copy from; empty after an abort.
+ * Claims and parses ranges until none are left or one says the read must stop (too many bad
+ * rows, the end of nfdump's data, a quoted field across lines). Each range's result goes to
+ * `onResult` as soon as it is parsed; its columns, for other threads to copy from, to `exchange`.
  */
-export async function parseRange(
-  input: WorkerInput,
+export async function parseClaimed(
+  task: WorkerInput,
+  exchange: ColumnExchange,
+  onResult: (r: RangeResult) => void,
+  onProgress: (range: number, bytesRead: number, rows: number) => void,
+): Promise<ThreadDone> {
+  const dicts = new FlowDictionaries();
+  const { control, inTurn } = task;
+  // In turn, every range is parsed: a stop must not leave a range unparsed before the one that stopped.
+  for (let turn = 0; inTurn || Atomics.load(control, STOP) === 0; turn++) {
+    const k = inTurn ? task.thread + turn * inTurn.threads : Atomics.add(control, NEXT, 1);
+    if (k >= task.ranges.length) break;
+    const { result, columns } = await parseRange(task, k, dicts, (bytes, rows) => onProgress(k, bytes, rows));
+    if (columns) exchange.offer(k, columns);
+    onResult(result);
+    if (result.aborted || result.ended || result.sawMultilineQuote) Atomics.store(control, STOP, 1);
+  }
+  return { type: 'finished', thread: task.thread, dicts: valuesOf(dicts) };
+}
+
+function valuesOf(d: FlowDictionaries): DictValues {
+  return { proto: d.proto.values, addr: d.addr.values, label: d.label.values, attackType: d.attackType.values, attackId: d.attackId.values, attackDescription: d.attackDescription.values };
+}
+
+async function parseRange(
+  task: WorkerInput,
+  k: number,
+  dicts: FlowDictionaries,
   onProgress: (bytesRead: number, rows: number) => void,
-): Promise<{ result: WorkerResult; columns: WorkerColumns | undefined }> {
-  const ctx = newContext({ onProgress: (p) => onProgress(p.bytesRead, p.rows) }, input.range.end - input.range.start);
+): Promise<{ result: RangeResult; columns: WorkerColumns | undefined }> {
+  const range = task.ranges[k];
+  const ctx = newContext({ onProgress: (p) => onProgress(p.bytesRead, p.rows) }, range.end - range.start);
+  ctx.dicts = dicts;
   // A fraction of 1 never stops early (bad rows cannot outnumber the rows read).
-  ctx.log = new BadRowLog(input.maxBadRowCount !== undefined ? { kind: 'count', max: input.maxBadRowCount } : { kind: 'fraction', max: 1 });
+  ctx.log = new BadRowLog(task.maxBadRowCount !== undefined ? { kind: 'count', max: task.maxBadRowCount } : { kind: 'fraction', max: 1 });
   let ds: FlowDataset | undefined;
   let aborted = false;
   try {
-    for await (const b of sourceBatches(input.path, ctx, {
+    for await (const b of sourceBatches(task.path, ctx, {
       // batchRows only matters once the window is full: the builder then grows to what the range's bytes per row predict.
-      batchRows: 1024, grow: true, flushEachChunk: false, layout: input.layout, range: input.range, firstLine: 0,
-      sharedFor: { bytes: input.sizeFor }, window: input.window,
+      batchRows: 1024, grow: true, flushEachChunk: false, layout: task.layout, range, firstLine: 0,
+      sharedFor: { bytes: range.end - range.start }, window: task.windows[k],
     })) ds = b;
   } catch (err) {
     if (!(err instanceof InputError) || ctx.log.count === 0) throw err;
     aborted = true; // too many bad rows: report them so the main thread can say where
   }
   const p = ctx.lastParser!;
-  const empty = { codes: new Uint32Array(0), values: [] as string[] };
   const c = ds?.columns;
-  const columns: WorkerColumns = {
-    start: c?.start ?? new Float64Array(0),
-    duration: c?.duration ?? new Float64Array(0),
-    proto: (c?.proto ?? empty).codes,
-    srcAddr: (c?.srcAddr ?? empty).codes,
-    dstAddr: (c?.dstAddr ?? empty).codes,
-    srcPort: c?.srcPort ?? new Int32Array(0),
-    dstPort: c?.dstPort ?? new Int32Array(0),
-    packets: c?.packets ?? new Float64Array(0),
-    bytes: c?.bytes ?? new Float64Array(0),
-    flows: c?.flows ?? new Float64Array(0),
-    flags: c?.flags ?? new Uint8Array(0),
-    tos: c?.tos ?? new Uint8Array(0),
-    label: (c?.label ?? empty).codes,
-    attackType: (c?.attackType ?? empty).codes,
-    attackId: (c?.attackId ?? empty).codes,
-    attackDescription: (c?.attackDescription ?? empty).codes,
-  };
-  const d = ctx.dicts;
-  const result: WorkerResult = {
+  const columns: WorkerColumns | undefined = c && !aborted
+    ? {
+      start: c.start, duration: c.duration, proto: c.proto.codes, srcAddr: c.srcAddr.codes, dstAddr: c.dstAddr.codes,
+      srcPort: c.srcPort, dstPort: c.dstPort, packets: c.packets, bytes: c.bytes, flows: c.flows, flags: c.flags, tos: c.tos,
+      label: c.label.codes, attackType: c.attackType.codes, attackId: c.attackId.codes, attackDescription: c.attackDescription.codes,
+    }
+    : undefined;
+  const v = valuesOf(dicts);
+  const result: RangeResult = {
     type: 'done',
+    range: k,
+    thread: task.thread,
     rows: aborted ? 0 : (ds?.length ?? 0),
     rowsRead: ctx.rowsBefore,
     lines: p.line,
@@ -171,10 +217,10 @@ export async function parseRange(
     badCount: ctx.log.count,
     badRows: ctx.log.kept,
     inWindow: p.inWindow,
-    dicts: {
-      proto: d.proto.values, addr: d.addr.values, label: d.label.values, attackType: d.attackType.values,
-      attackId: d.attackId.values, attackDescription: d.attackDescription.values,
+    dictSizes: {
+      proto: v.proto.length, addr: v.addr.length, label: v.label.length, attackType: v.attackType.length,
+      attackId: v.attackId.length, attackDescription: v.attackDescription.length,
     },
   };
-  return { result, columns: !aborted && ds ? columns : undefined };
+  return { result, columns };
 }

@@ -16,28 +16,33 @@ import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../util/errors.js';
-import type { ByteDictionary } from './byte-dictionary.js';
 import type { ByteRange } from './byte-source.js';
 import { detectLayout, type Layout } from './layout.js';
 import type { ReadContext } from './read.js';
 import { splitHeader } from './read.js';
 import type { BadRow, DictColumn, FlowColumns, FlowDataset } from './schema.js';
-import { CODED } from './batch-builder.js';
+import { CODED, type FlowDictionaries } from './batch-builder.js';
 import { ColumnExchange } from './column-exchange.js';
-import { parseRange, place, type PlaceRequest, type PlaceSegment, type WorkerColumns, type WorkerInput, type WorkerMessage, type WorkerResult } from './range-parse.js';
+import {
+  DICT_NAMES, parseClaimed, place, type DictName, type PlaceRequest, type PlaceSegment, type RangeResult, type ReadTask, type ThreadDone,
+  type WorkerColumns, type WorkerInput, type WorkerMessage,
+} from './range-parse.js';
 import { sharedArray } from './shared-arrays.js';
 
 /** Below this size a file is read on one thread: starting workers would cost more than it saves. */
-const settings = { minBytes: 32 << 20, maxWorkers: 4 };
+const settings = { minBytes: 32 << 20, maxWorkers: 4, inTurn: false };
 
-/** For tests and benchmarks: force or forbid parallel reading. */
-export function setParallelReading(s: { minBytes?: number; maxWorkers?: number }): void {
+/** For tests and benchmarks: force or forbid parallel reading; inTurn: see ReadTask.inTurn. */
+export function setParallelReading(s: { minBytes?: number; maxWorkers?: number; inTurn?: boolean }): void {
   Object.assign(settings, s);
 }
 
 export interface ParallelPlan {
   layout: Layout;
   size: number;
+  /** Threads to parse on (this one and threads - 1 workers). */
+  threads: number;
+  /** In file order, largest first: threads claim them in turn (see rangeShares). */
   ranges: ByteRange[];
   /** Per range, bytes per row in a sample at its start (NaN where the sample held no whole row). */
   bytesPerRow: number[];
@@ -50,8 +55,8 @@ let reads = 0;
 /** Decides whether and how to split `path`; undefined means read it on one thread. */
 export async function parallelPlan(path: string): Promise<ParallelPlan | undefined> {
   const env = process.env.NTC_READ_WORKERS;
-  const workers = Math.min(env !== undefined ? Number(env) : availableParallelism(), settings.maxWorkers);
-  if (!(workers >= 2)) return undefined;
+  const threads = Math.min(env !== undefined ? Number(env) : availableParallelism(), settings.maxWorkers);
+  if (!(threads >= 2)) return undefined;
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;
@@ -66,8 +71,11 @@ export async function parallelPlan(path: string): Promise<ParallelPlan | undefin
     const cuts = [bodyStart];
     const bytesPerRow = [sampleBytesPerRow(head, bodyStart)];
     const probe = Buffer.alloc(PROBE);
-    for (let k = 1; k < workers; k++) {
-      const target = bodyStart + Math.floor(((size - bodyStart) * k) / workers);
+    const shares = rangeShares(threads);
+    let before = 0;
+    for (const share of shares.slice(0, -1)) {
+      before += share;
+      const target = bodyStart + Math.floor((size - bodyStart) * before);
       const { bytesRead } = await fh.read(probe, 0, PROBE, target);
       const sample = probe.subarray(0, bytesRead);
       const at = sample.indexOf(10);
@@ -81,10 +89,27 @@ export async function parallelPlan(path: string): Promise<ParallelPlan | undefin
     cuts.push(size);
     if (cuts.length < 3) return undefined;
     const ranges = cuts.slice(0, -1).map((start, i) => ({ start, end: cuts[i + 1] }));
-    return { layout, size, ranges, bytesPerRow };
+    return { layout, size, threads, ranges, bytesPerRow };
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Shares of the file for ranges in file order: each round gives every thread a range of half of
+ * what is left over that round, down to ranges of about a thirty-second, then the rest in one
+ * range per thread. Large ranges first keep the joins few; small ones last let the thread that
+ * finishes first take more, so the threads finish close together.
+ */
+function rangeShares(threads: number): number[] {
+  const shares: number[] = [];
+  let left = 1;
+  while (left / (2 * threads) >= 1 / 32) {
+    for (let t = 0; t < threads; t++) shares.push(left / (2 * threads));
+    left /= 2;
+  }
+  for (let t = 0; t < threads; t++) shares.push(left / threads);
+  return shares;
 }
 
 /** Mean length of the whole lines of `sample` from `from` on. */
@@ -107,50 +132,48 @@ function windowRows(range: ByteRange, bytesPerRow: number, last: boolean): numbe
   return Math.ceil(est * (last ? 1.25 : 1.03)) + 1024;
 }
 
-/** A range's parser: a worker thread, or this thread for the first range. */
-interface ParseWorker {
-  parsed: Promise<WorkerResult>;
-  /** Asks the parser to do its share of the join; resolves once it is done. */
+/** A parsing thread: a worker, or this thread. */
+interface ParseThread {
+  /** Resolves when the thread has no more ranges to parse. */
+  finished: Promise<ThreadDone>;
+  /** Asks the thread to do its share of the join; resolves once it is done. */
   place(req: PlaceRequest): Promise<void>;
   stop(): void;
 }
 
-/**
- * The first range, parsed on this thread (which would otherwise only wait) while the workers
- * start up: one worker fewer to start, and parsing under way at once.
- */
-function runHere(input: WorkerInput, onProgress: (bytesRead: number, rows: number) => void): ParseWorker {
-  const exchange = new ColumnExchange(input.channel, input.index);
-  const parsed = parseRange(input, onProgress).then(({ result, columns }) => {
-    if (columns) exchange.offer(columns);
-    return result;
-  });
+type OnResult = (r: RangeResult) => void;
+type OnProgress = (range: number, bytesRead: number, rows: number) => void;
+
+/** This thread, parsing ranges too while the workers start up (it would otherwise only wait). */
+function runHere(input: WorkerInput, onResult: OnResult, onProgress: OnProgress): ParseThread {
+  const exchange = new ColumnExchange(input.channel);
   return {
-    parsed,
+    finished: parseClaimed(input, exchange, onResult, onProgress),
     place: async (req) => place(req, await exchange.columnsOf(req.segments.filter((g) => !g.inTarget).map((g) => g.source))),
     stop: () => exchange.close(),
   };
 }
 
-function runWorker(input: WorkerInput, onProgress: (bytesRead: number, rows: number) => void): ParseWorker {
+function runWorker(input: WorkerInput, onResult: OnResult, onProgress: OnProgress): ParseThread {
   const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: input });
-  let parsed!: { resolve: (r: WorkerResult) => void; reject: (e: Error) => void };
+  let finished!: { resolve: (r: ThreadDone) => void; reject: (e: Error) => void };
   let placed: { resolve: () => void; reject: (e: Error) => void } | undefined;
   const fail = (err: Error): void => {
-    parsed.reject(err);
+    finished.reject(err);
     placed?.reject(err);
   };
-  const parsedPromise = new Promise<WorkerResult>((resolve, reject) => (parsed = { resolve, reject }));
+  const finishedPromise = new Promise<ThreadDone>((resolve, reject) => (finished = { resolve, reject }));
   worker.on('message', (m: WorkerMessage) => {
-    if (m.type === 'progress') onProgress(m.bytesRead, m.rows);
+    if (m.type === 'progress') onProgress(m.range, m.bytesRead, m.rows);
     else if (m.type === 'error') fail(m.inputError ? new InputError(m.message) : new Error(m.message));
     else if (m.type === 'placed') placed?.resolve();
-    else parsed.resolve(m);
+    else if (m.type === 'done') onResult(m);
+    else finished.resolve(m);
   });
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`flow parser worker exited with code ${code}`)));
   return {
-    parsed: parsedPromise,
+    finished: finishedPromise,
     place: (req) =>
       new Promise<void>((resolve, reject) => {
         placed = { resolve, reject };
@@ -171,28 +194,44 @@ export async function readFileParallel(path: string, plan: ParallelPlan, ctx: Re
       rows: progress.reduce((n, p) => n + p.rows, 0),
     });
   const limit = ctx.log.limit;
-  const channel = `ntc-read-${process.pid}-${++reads}`;
   const last = plan.ranges.length - 1;
   const capacities = plan.ranges.map((range, k) => windowRows(range, plan.bytesPerRow[k], k === last));
   const target = sharedColumns(capacities.reduce((a, b) => a + b, 0));
   const offsets = capacities.map((_, k) => capacities.slice(0, k).reduce((a, b) => a + b, 0));
-  const runs = plan.ranges.map((range, k) => ({ range, k })).reverse().map(({ range, k }) =>
-    (k === 0 ? runHere : runWorker)({
-      path, range, layout: plan.layout, maxBadRowCount: limit.kind === 'count' ? limit.max : undefined,
-      window: { columns: target, offset: offsets[k], capacity: capacities[k] },
-      sizeFor: range.end - range.start,
-      index: k,
-      channel,
-    }, (bytes, rows) => {
-      progress[k] = { bytes, rows };
-      report();
-    }),
-  ).reverse(); // the workers first, so that they start up while this thread parses
+  const task: ReadTask = {
+    path, layout: plan.layout, ranges: plan.ranges, maxBadRowCount: limit.kind === 'count' ? limit.max : undefined,
+    windows: plan.ranges.map((_, k) => ({ columns: target, offset: offsets[k], capacity: capacities[k] })),
+    control: new Int32Array(new SharedArrayBuffer(8)),
+    channel: `ntc-read-${process.pid}-${++reads}`,
+    inTurn: settings.inTurn ? { threads: plan.threads } : undefined,
+  };
+  const found: (RangeResult | undefined)[] = plan.ranges.map(() => undefined);
+  const onResult = (r: RangeResult): void => {
+    found[r.range] = r;
+  };
+  const onProgress = (k: number, bytes: number, rows: number): void => {
+    progress[k] = { bytes, rows };
+    report();
+  };
+  // The workers first, so that they start up while this thread parses.
+  const threads: ParseThread[] = [];
+  for (let t = 1; t < plan.threads; t++) threads[t] = runWorker({ ...task, thread: t }, onResult, onProgress);
+  threads[0] = runHere({ ...task, thread: 0 }, onResult, onProgress);
   try {
-    let results = await Promise.all(runs.map((r) => r.parsed));
+    const done = await Promise.all(threads.map((t) => t.finished));
+    // Ranges are claimed in file order: one missing follows one that stopped the read.
+    let results: RangeResult[] = [];
+    for (const r of found) {
+      if (!r) {
+        if (!results.some((p) => p.ended || p.sawMultilineQuote)) throw new Error('internal: a range of a parallel read was left unparsed');
+        break;
+      }
+      results.push(r);
+      if (r.aborted) break;
+    }
     // Workers send progress a few times a second: the last of it is now known.
-    results.forEach((r, k) => (progress[k] = { bytes: plan.ranges[k].end - plan.ranges[k].start, rows: r.rows }));
-    if (results.some((r) => r.sawMultilineQuote)) return undefined;
+    results.forEach((r) => (progress[r.range] = { bytes: plan.ranges[r.range].end - plan.ranges[r.range].start, rows: r.rows }));
+    if (found.some((r) => r?.sawMultilineQuote)) return undefined;
     // nfdump's summary ends the data: ranges after the one that met it hold no flows.
     const endAt = results.findIndex((r) => r.ended);
     if (endAt >= 0) results = results.slice(0, endAt + 1);
@@ -213,9 +252,9 @@ export async function readFileParallel(path: string, plan: ParallelPlan, ctx: Re
     ctx.rowsBefore = rowsRead;
     ctx.bytesBefore += plan.size;
     report();
-    return await joinParts(path, plan.layout, results, runs, ctx, badTotal, { target, offsets });
+    return await joinParts(path, plan.layout, results, done, threads, ctx, badTotal, { target, offsets });
   } finally {
-    for (const r of runs) r.stop();
+    for (const t of threads) t.stop();
   }
 }
 
@@ -240,10 +279,23 @@ function viewOf(c: WorkerColumns, n: number): WorkerColumns {
   };
 }
 
-function remapTable(values: string[], dict: ByteDictionary): Uint32Array {
-  const t = new Uint32Array(values.length);
-  for (let i = 0; i < values.length; i++) t[i] = dict.codeOfValue(values[i]);
-  return t;
+/**
+ * Per thread, the read's code of each of its dictionaries' codes. Values are entered range by
+ * range in file order, each range's in the order its thread first met them (its dictSizes say
+ * which those are), so that codes come out as one thread reading the file gives them.
+ */
+function remapTables(parts: RangeResult[], done: ThreadDone[], d: FlowDictionaries): Array<PlaceSegment['remap']> {
+  const maps = done.map((t) => Object.fromEntries(DICT_NAMES.map((name) => [name, new Uint32Array(t.dicts[name].length)])) as Record<DictName, Uint32Array>);
+  const entered = done.map(() => Object.fromEntries(DICT_NAMES.map((name) => [name, 0])) as Record<DictName, number>);
+  for (const p of parts) {
+    for (const name of DICT_NAMES) {
+      const values = done[p.thread].dicts[name];
+      const map = maps[p.thread][name];
+      for (let c = entered[p.thread][name]; c < p.dictSizes[name]; c++) map[c] = d[name].codeOfValue(values[c]);
+      entered[p.thread][name] = Math.max(entered[p.thread][name], p.dictSizes[name]);
+    }
+  }
+  return maps.map((m) => Object.fromEntries(DICT_NAMES.map((name) => [name, isIdentity(m[name]) ? null : m[name]])) as PlaceSegment['remap']);
 }
 
 function isIdentity(map: Uint32Array): boolean {
@@ -270,27 +322,20 @@ const ALL_COLUMNS: (keyof WorkerColumns)[] = [
  * each copies its share of the rows into fresh columns.
  */
 async function joinParts(
-  path: string, layout: Layout, parts: WorkerResult[], workers: ParseWorker[], ctx: ReadContext, badTotal: number, windows: Windows,
+  path: string, layout: Layout, parts: RangeResult[], done: ThreadDone[], workers: ParseThread[], ctx: ReadContext, badTotal: number, windows: Windows,
 ): Promise<FlowDataset> {
   const n = parts.reduce((s, p) => s + p.rows, 0);
   const d = ctx.dicts;
-  const dictOf = { proto: d.proto, addr: d.addr, label: d.label, attackType: d.attackType, attackId: d.attackId, attackDescription: d.attackDescription };
-  const remaps = parts.map((p) => {
-    const remap = {} as PlaceSegment['remap'];
-    for (const name of Object.keys(dictOf) as (keyof typeof dictOf)[]) {
-      const map = remapTable(p.dicts[name], dictOf[name]);
-      remap[name] = isIdentity(map) ? null : map;
-    }
-    return remap;
-  });
+  const byThread = remapTables(parts, done, d);
+  const remaps = parts.map((p) => byThread[p.thread]);
   const inPlace = parts.every((p) => p.rows === 0 || p.inWindow);
   const target = inPlace ? windows.target : sharedColumns(n);
   const segments: PlaceSegment[] = [];
   let offset = 0;
   parts.forEach((p, k) => {
-    const from = inPlace ? windows.offsets[k] : 0;
+    const from = inPlace ? windows.offsets[p.range] : 0;
     const still = inPlace && from === offset && Object.values(remaps[k]).every((m) => m === null);
-    if (p.rows > 0 && !still) segments.push({ source: k, from, to: from + p.rows, offset, remap: remaps[k], inTarget: inPlace });
+    if (p.rows > 0 && !still) segments.push({ source: p.range, from, to: from + p.rows, offset, remap: remaps[k], inTarget: inPlace });
     offset += p.rows;
   });
   const requests = inPlace ? byColumn(segments, workers.length) : byRow(segments, workers.length);

@@ -33,7 +33,9 @@ test('a file split across workers reads the same rows, dictionaries and bad-row 
   const lines = [CIDDS_001_HEAD];
   for (let i = 0; i < 3000; i++) lines.push(i % 997 === 5 ? good(i).replace('.AP.SF', 'bogus!') : good(i));
   const path = await writeLines(dir, 'big.csv', lines);
-  assert.equal((await parallelPlan(path))?.ranges.length, 3);
+  const plan = await parallelPlan(path);
+  assert.equal(plan?.threads, 3);
+  assert.ok(plan.ranges.length > 3, 'more ranges than threads, claimed in turn');
   const par = await readFlows([path], { maxBadRows: 10 });
   const seq = await sequential(() => readFlows([path], { maxBadRows: 10 }));
   assert.equal(par.length, seq.length);
@@ -148,5 +150,32 @@ test('ranges parse straight into the file\'s columns, or into fresh ones when a 
     assert.deepEqual(rowsOf(par), rowsOf(seq), name);
     // In place, the columns are views of buffers sized from estimates, with room to spare.
     assert.equal(par.columns.start.buffer.byteLength > par.length * 8, inPlace, name);
+  }
+});
+
+test('ranges parsed in turn by every thread, each meeting new values, give the codes and bad-row lines of one thread', async () => {
+  const dir = await tempDir();
+  const lines = [CIDDS_001_HEAD];
+  // New hosts and labels all through the file: each thread's dictionaries grow in another order.
+  for (let i = 0; i < 6000; i++) {
+    const row = good(i).replace(`host${i % 13}`, `host${Math.floor(i / 40)}`).replace(/normal|attacker/, (l) => (i % 500 < 20 ? `wave${Math.floor(i / 500)}` : l));
+    lines.push(i % 1499 === 3 ? row.replace(',0.003,', ',soon,') : row);
+  }
+  const path = await writeLines(dir, 'turns.csv', lines);
+  setParallelReading({ inTurn: true });
+  try {
+    const par = await readFlows([path], { maxBadRows: 10 });
+    const seq = await sequential(() => readFlows([path], { maxBadRows: 10 }));
+    for (const name of Object.keys(seq.columns) as (keyof typeof seq.columns)[]) {
+      const [a, b] = [par.columns[name], seq.columns[name]];
+      if ('codes' in a && 'codes' in b) {
+        assert.deepEqual(a.values, b.values, name);
+        assert.deepEqual([...a.codes], [...b.codes], name);
+      }
+    }
+    assert.deepEqual(rowsOf(par), rowsOf(seq));
+    assert.deepEqual(par.badRows.map((b) => b.line), [5, 1504, 3003, 4502, 6001]);
+  } finally {
+    setParallelReading({ inTurn: false });
   }
 });
