@@ -4,7 +4,9 @@
  * best of several passes per format and a SHA-256 of each output, so a change to the writers can
  * be checked for identical bytes on real data as well as timed.
  *
- * Usage: node dist/bench/format-rows.js [FILE] [--passes N]
+ * Usage: node dist/bench/format-rows.js [FILE] [--passes N] [--format csv|jsonl]
+ * (one format per process is what `ntc classify` runs: both in one process make the row writer's
+ * call sites see two classes)
  */
 import { createHash } from 'node:crypto';
 import { readFlows } from '../src/flows/read.js';
@@ -55,11 +57,13 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const at = args.indexOf('--passes');
   const passes = at >= 0 ? Number(args.splice(at, 2)[1]) : 5;
+  const fmtAt = args.indexOf('--format');
+  const formats = fmtAt >= 0 ? [args.splice(fmtAt, 2)[1] as OutputFormat] : (['csv', 'jsonl'] as const);
   const file = args[0] ?? 'bench/out/cidds-1000000-seed42.csv';
   const ds = await readFlows([file]);
   const pred = fakePredictions(ds.length, CLASSES.length, 42);
   const result: Record<string, unknown> = { file, rows: ds.length };
-  for (const format of ['csv', 'jsonl'] as const) {
+  for (const format of formats) {
     const hash = createHash('sha256');
     const bytes = formatAll(format, ds, pred, (b) => hash.update(b));
     let best = Infinity;
