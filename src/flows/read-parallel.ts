@@ -280,7 +280,8 @@ function viewOf(c: WorkerColumns, n: number): WorkerColumns {
 }
 
 /**
- * Per thread, the read's code of each of its dictionaries' codes. Values are entered range by
+ * Per range, the read's code of each of its thread's codes, null where they are the same (the
+ * codes a range can hold are those its thread had entered by its end). Values are entered range by
  * range in file order, each range's in the order its thread first met them (its dictSizes say
  * which those are), so that codes come out as one thread reading the file gives them.
  */
@@ -295,11 +296,14 @@ function remapTables(parts: RangeResult[], done: ThreadDone[], d: FlowDictionari
       entered[p.thread][name] = Math.max(entered[p.thread][name], p.dictSizes[name]);
     }
   }
-  return maps.map((m) => Object.fromEntries(DICT_NAMES.map((name) => [name, isIdentity(m[name]) ? null : m[name]])) as PlaceSegment['remap']);
+  return parts.map((p) => {
+    const m = maps[p.thread];
+    return Object.fromEntries(DICT_NAMES.map((name) => [name, isIdentity(m[name], p.dictSizes[name]) ? null : m[name]])) as PlaceSegment['remap'];
+  });
 }
 
-function isIdentity(map: Uint32Array): boolean {
-  for (let i = 0; i < map.length; i++) if (map[i] !== i) return false;
+function isIdentity(map: Uint32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (map[i] !== i) return false;
   return true;
 }
 
@@ -326,8 +330,7 @@ async function joinParts(
 ): Promise<FlowDataset> {
   const n = parts.reduce((s, p) => s + p.rows, 0);
   const d = ctx.dicts;
-  const byThread = remapTables(parts, done, d);
-  const remaps = parts.map((p) => byThread[p.thread]);
+  const remaps = remapTables(parts, done, d);
   const inPlace = parts.every((p) => p.rows === 0 || p.inWindow);
   const target = inPlace ? windows.target : sharedColumns(n);
   const segments: PlaceSegment[] = [];
