@@ -5,7 +5,7 @@
  *
  * Rows go out in runs: the dictionary texts of a run are encoded up front, which gives one byte
  * bound for every row of the run, so the row loop checks for room with a single comparison and
- * writes through local buffer and position variables.
+ * each row is written through the buffer's DataView at a position kept in a local.
  */
 import type { FlowDataset } from '../flows/schema.js';
 import type { FlowPredictions } from '../train/predict.js';
@@ -264,8 +264,9 @@ class JsonlRows extends RowsBase {
         this.scoreClass.push(lastIndex[name]);
       });
     }
-    const keys = this.scoreKeys.reduce((m, b) => m + b.length, 0);
-    const numbers = 7 + this.scoreKeys.length;
+    const scoreTexts = this.withProbs ? this.scoreKeys : [K_SCORE];
+    const keys = scoreTexts.reduce((m, b) => m + b.length, 0);
+    const numbers = 7 + scoreTexts.length;
     this.fixedBytes = 200 + keys + numbers * (MAX_NUMBER_BYTES + 1) + Math.max(MAX_NUMBER_BYTES, RowsBase.longest(this.classTexts));
   }
 
