@@ -136,10 +136,18 @@ export function place(req: PlaceRequest, sources: Map<number, WorkerColumns>): v
         else if (seg.from !== seg.offset) out.copyWithin(seg.offset, seg.from, seg.to);
         continue;
       }
-      // In row order: within the target, row `at` is never after row `i`, so no row is overwritten before it is read.
-      for (let i = seg.from, at = seg.offset; i < seg.to; i++, at++) out[at] = map[src[i]];
+      remapRows(out as Uint32Array, src as Uint32Array, map, seg.from, seg.to, seg.offset);
     }
   }
+}
+
+/**
+ * out[offset + k] = map[src[from + k]]: a function of its own, so that its loop is compiled for
+ * these array types alone. In row order: within the target, row `at` is never after row `i`, so no
+ * row is overwritten before it is read.
+ */
+function remapRows(out: Uint32Array, src: Uint32Array, map: Uint32Array, from: number, to: number, offset: number): void {
+  for (let i = from, at = offset; i < to; i++, at++) out[at] = map[src[i]];
 }
 
 /**
