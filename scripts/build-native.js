@@ -43,6 +43,20 @@ if (process.env.NTC_NATIVE === '0') skip('NTC_NATIVE=0');
 const include = headerDir();
 if (!include) skip('no node_api.h found');
 const cxx = process.env.CXX || 'g++';
+
+// The service's memory release (src/util/release-memory.ts): portable code, so no CPU check.
+const memoryOut = join(root, 'dist', 'src', 'util', 'native', 'ntc-release-memory.node');
+mkdirSync(dirname(memoryOut), { recursive: true });
+const memoryTmp = `${memoryOut}.${process.pid}.tmp`;
+try {
+  execFileSync(cxx, ['-O2', '-std=c++17', '-fPIC', '-shared', '-I', include, join(root, 'src', 'util', 'native', 'release-memory.cc'), '-o', memoryTmp],
+    { stdio: ['ignore', 'inherit', 'inherit'] });
+  renameSync(memoryTmp, memoryOut);
+} catch (err) {
+  rmSync(memoryTmp, { force: true });
+  process.stderr.write(`ntc: memory release helper not built (${cxx} failed: ${err.message.split('\n')[0]}); ntc serve keeps its peak memory after load\n`);
+}
+
 mkdirSync(outDir, { recursive: true });
 const tmp = `${out}.${process.pid}.tmp`;
 try {

@@ -12,6 +12,8 @@ import { CsvBodyError, csvBodyToDataset, TooManyFlowsError } from './csv-body.js
 import { FLOW_JSON_SCHEMA, flowArraySchema, flowsToDataset, FlowValueError, type FlowJson } from './flow-json.js';
 import { ServiceMetrics, type ErrorKind } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { releaseMemory } from '../util/release-memory.js';
+import { IdleRelease } from './idle-release.js';
 import { classifiedFlow, type ClassifiedFlow } from './prediction-format.js';
 
 export interface ServeOptions {
@@ -22,9 +24,15 @@ export interface ServeOptions {
   /** Sequences per model call. */
   batchSize?: number;
   version?: string;
+  /**
+   * Milliseconds without a classify request after which memory is given back to the system
+   * (util/release-memory.ts); 0 never.
+   */
+  releaseIdleMs: number;
 }
 
-export const DEFAULT_SERVE_OPTIONS: ServeOptions = { maxBodyBytes: 16 * 1024 * 1024, maxFlows: 20000, batchSize: 512 };
+export const DEFAULT_SERVE_OPTIONS: ServeOptions = { maxBodyBytes: 16 * 1024 * 1024, maxFlows: 20000, batchSize: 512, releaseIdleMs: 2000 };
+const CLASSIFY_ROUTE = '/v1/classify';
 
 const REASONS: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error' };
 
@@ -59,11 +67,17 @@ export async function buildServer(trained: TrainedModel, options: Partial<ServeO
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: o.maxBodyBytes }, (_req, body, done) => done(null, body));
 
-  app.addHook('onRequest', async () => {
+  const idle = new IdleRelease(o.releaseIdleMs, () => {
+    releaseMemory();
+    metrics.memoryReleases++;
+  });
+  app.addHook('onRequest', async (req) => {
     metrics.inFlight++;
+    if (req.routeOptions.url === CLASSIFY_ROUTE) idle.begin();
   });
   app.addHook('onResponse', async (req, reply) => {
     metrics.inFlight--;
+    if (req.routeOptions.url === CLASSIFY_ROUTE) idle.end();
     metrics.recordRequest(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
@@ -111,8 +125,9 @@ export async function buildServer(trained: TrainedModel, options: Partial<ServeO
     return { classes: p.classes, flows };
   };
 
+  app.addHook('onClose', async () => idle.cancel());
   app.post(
-    '/v1/classify',
+    CLASSIFY_ROUTE,
     {
       schema: { body: { content: { 'application/json': { schema: flowArraySchema(o.maxFlows) }, 'text/csv': { schema: {} }, 'application/csv': { schema: {} } } } },
       // Refuse oversized arrays before validating thousands of items for nothing.

@@ -30,6 +30,8 @@ export class ServiceMetrics {
   private readonly errors = new Map<ErrorKind, number>();
   flowsClassified = 0;
   inFlight = 0;
+  /** Times memory was given back after a quiet spell (idle-release.ts). */
+  memoryReleases = 0;
   readonly startedAt = Date.now();
 
   recordRequest(route: string, method: string, status: number, seconds: number): void {
@@ -69,6 +71,9 @@ export class ServiceMetrics {
     out.push('# HELP ntc_http_requests_in_flight Requests being handled now.');
     out.push('# TYPE ntc_http_requests_in_flight gauge');
     out.push(`ntc_http_requests_in_flight ${this.inFlight}`);
+    out.push('# HELP ntc_memory_releases_total Times memory was given back to the system after requests stopped.');
+    out.push('# TYPE ntc_memory_releases_total counter');
+    out.push(`ntc_memory_releases_total ${this.memoryReleases}`);
     out.push('# HELP process_resident_memory_bytes Resident memory of the process.');
     out.push('# TYPE process_resident_memory_bytes gauge');
     out.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);

@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { readFlows } from '../../src/flows/read.js';
 import { loadTrained, type TrainedModel } from '../../src/pipeline/load-trained.js';
@@ -143,4 +144,29 @@ test('/healthz names the model; /openapi.json documents the flow schema; /metric
   assert.match(m.body, /^ntc_http_requests_total\{route="\/v1\/classify",method="POST",status="400"\} \d+$/m);
   assert.match(m.body, /^ntc_request_errors_total\{kind="validation"\} \d+$/m);
   assert.match(m.body, /^ntc_http_request_duration_seconds_bucket\{route="\/v1\/classify",le="\+Inf"\} \d+$/m);
+});
+
+test('memory is given back once classify requests stop: after a quiet spell, once, and not while requests keep coming', async () => {
+  const quiet = await buildServer(trained, { maxFlows: 500, maxBodyBytes: 200_000, releaseIdleMs: 150 });
+  try {
+    const releases = async (): Promise<number> => Number(/^ntc_memory_releases_total (\d+)$/m.exec((await quiet.app.inject({ method: 'GET', url: '/metrics' })).body)![1]);
+    const classify = () => quiet.app.inject({ method: 'POST', url: '/v1/classify', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(json.slice(0, 20)) });
+    assert.equal(await releases(), 0);
+    // Requests closer together than the quiet time: no release between them.
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await classify()).statusCode, 200);
+      await sleep(40);
+    }
+    assert.equal(await releases(), 0);
+    await sleep(400);
+    assert.equal(await releases(), 1);
+    // Metrics scrapes are not work: no further release however long it stays quiet.
+    await sleep(400);
+    assert.equal(await releases(), 1);
+    await classify();
+    await sleep(400);
+    assert.equal(await releases(), 2);
+  } finally {
+    await quiet.app.close();
+  }
 });
