@@ -90,10 +90,10 @@ export async function serveBenchmark(o: ServeBenchOptions): Promise<ServeSection
     const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
     o.log(`serve: autocannon ${connections} connections for ${duration} s, ${perRequest} flows per request (${(body.length / 1024).toFixed(0)} KiB)`);
     const res = await autocannon({ url, method: 'POST', headers, body, connections, duration });
+    // The service gives memory back 2 s after the last classify request (serve/idle-release.ts).
     await sleep(3000);
     const rssEndMB = rssMB(child.pid!);
-    // V8 keeps the heap it grew under load, so RSS does not fall back to the start; a second
-    // identical round shows whether it has levelled off (a leak would keep climbing).
+    // A second identical round shows whether memory comes back again (a leak would keep climbing).
     const again = await autocannon({ url, method: 'POST', headers, body, connections, duration });
     await sleep(3000);
     const rssAfterSecondRoundMB = rssMB(child.pid!);
