@@ -209,18 +209,21 @@ export class StreamClassifier {
   }
 
   /**
-   * Zeroed input arrays for one model call, cut from buffers kept across calls (a fresh megabyte per
-   * call cost more in page faults than the copying into it): two sets, used in turn, since the next
-   * call's input is gathered while the engine still runs the last one.
+   * Input arrays for one model call, cut from buffers kept across calls (a fresh megabyte per call
+   * cost more in page faults than the copying into it; they grow by half again, so a slowly growing
+   * batch does not reallocate every time). Two sets, used in turn, since the next call's input is
+   * gathered while the engine still runs the last one. The mask is zeroed; inputs at padded steps
+   * are left as they are: the engine's outputs there are unspecified anyway, and a step's inputs
+   * reach only its own sequence's later steps.
    */
   private modelInput(set: number, steps: number, cols: number): { x: Float32Array; mask: Float32Array } {
-    if (this.maskBuffers[set].length < steps || this.xBuffers[set].length < steps * cols) {
-      this.maskBuffers[set] = new Float32Array(steps);
-      this.xBuffers[set] = new Float32Array(steps * cols);
+    if (this.maskBuffers[set].length < steps) {
+      const size = Math.max(steps, Math.floor(this.maskBuffers[set].length * 1.5));
+      this.maskBuffers[set] = new Float32Array(size);
+      this.xBuffers[set] = new Float32Array(size * cols);
     }
     const x = this.xBuffers[set].subarray(0, steps * cols);
     const mask = this.maskBuffers[set].subarray(0, steps);
-    x.fill(0);
     mask.fill(0);
     return { x, mask };
   }
