@@ -9,6 +9,7 @@ import { initialWeights } from './init.js';
 import { countReal, needsCarry, realSpan } from './layout.js';
 import { C, EXIT, resultView, writeJob } from './wasm-control.js';
 import { type KernelKind, type LstmKernels, MAX_PAGES, createMemory, kernelModule, kernelsFor } from './wasm-kernels.js';
+import { BULK_CHUNK_ROWS } from './wasm-bulk.js';
 import { LstmPass, type MemoryPlan, type PassJob, PassMode, memoryPlan, mixSeed } from './wasm-pass.js';
 
 /**
@@ -30,8 +31,6 @@ const ADAM_BETA1 = 0.9;
 const ADAM_BETA2 = 0.999;
 /** tfjs's Adam epsilon for float32, so both engines take the same steps. */
 const ADAM_EPSILON = 1e-7;
-/** Rows per chunk a worker runs of a background predict (wasm-bulk.ts): its workspace's size. */
-const BULK_CHUNK_ROWS = 256;
 /** A worker that does not finish a job in this time is taken for dead. */
 const WORKER_TIMEOUT_MS = 120_000;
 
