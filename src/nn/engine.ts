@@ -86,6 +86,12 @@ export interface SequenceModel {
    * is not computed when `mask` is given); callers skip them.
    */
   predict(x: Float32Array, batch: number, mask?: Float32Array, options?: PredictOptions): Promise<Float32Array>;
+  /**
+   * Where predictsInBackground: the engine's own input arrays for a background predict of `batch`
+   * sequences (x as predict takes it, its contents left as they were; mask zeroed). Filled and
+   * passed to predict, they save copying the batch into the engine. Valid until the next call.
+   */
+  backgroundInput?(batch: number): { x: Float32Array; mask: Float32Array };
   /** Copies of all weights, in `weightShapes(spec)` order. */
   getWeights(): NamedTensor[];
   /** Replaces all weights; names and shapes must match `weightShapes(spec)`. */

@@ -174,6 +174,31 @@ export class WasmSequenceModel implements SequenceModel {
     return out;
   }
 
+  backgroundInput(batch: number): { x: Float32Array; mask: Float32Array } {
+    this.checkAlive();
+    const { spec } = this;
+    this.planBackground(batch);
+    const { bulk } = this.plan;
+    const x = new Float32Array(this.memory.buffer, bulk.x, batch * spec.seqLen * spec.inputSize);
+    const mask = new Float32Array(this.memory.buffer, bulk.mask, batch * spec.seqLen).fill(0);
+    return { x, mask };
+  }
+
+  /**
+   * Sizes the plan for a background batch (so that backgroundInput's arrays stay where predict
+   * looks for them); returns the rows per worker.
+   */
+  private planBackground(batch: number): number {
+    const used = Math.max(1, Math.min(this.workers.length, Math.floor(batch / MIN_ROWS_PER_THREAD)));
+    const per = Math.ceil(batch / used);
+    this.ensurePlan(Math.min(per, BULK_CHUNK_ROWS), batch);
+    return per;
+  }
+
+  private isView(a: Float32Array, offset: number): boolean {
+    return a.buffer === this.memory.buffer && a.byteOffset === offset;
+  }
+
   /**
    * The background predict: the whole batch into the bulk areas, one share per worker, each
    * worker runs its share in chunks (wasm-bulk.ts); this thread waits without blocking.
@@ -181,13 +206,12 @@ export class WasmSequenceModel implements SequenceModel {
   private async predictOnWorkers(x: Float32Array, batch: number, mask: Float32Array | undefined, out: Float32Array): Promise<Float32Array> {
     const { spec } = this;
     const S = spec.seqLen;
-    const used = Math.max(1, Math.min(this.workers.length, Math.floor(batch / MIN_ROWS_PER_THREAD)));
-    const per = Math.ceil(batch / used);
-    this.ensurePlan(Math.min(per, BULK_CHUNK_ROWS), batch);
+    const per = this.planBackground(batch);
     const { bulk } = this.plan;
-    this.f32.set(x, bulk.x / 4);
-    if (mask) this.f32.set(mask, bulk.mask / 4);
-    else this.f32.fill(1, bulk.mask / 4, bulk.mask / 4 + batch * S);
+    // Arrays from backgroundInput are in place already.
+    if (!this.isView(x, bulk.x)) this.f32.set(x, bulk.x / 4);
+    if (!mask) this.f32.fill(1, bulk.mask / 4, bulk.mask / 4 + batch * S);
+    else if (!this.isView(mask, bulk.mask)) this.f32.set(mask, bulk.mask / 4);
     const capacity = this.plan.threads[0].capacity;
     const started: WorkerHandle[] = [];
     for (let first = 0, i = 0; first < batch; first += per, i++) {

@@ -169,7 +169,7 @@ export class StreamClassifier {
     let running: { ids: Uint32Array; out: Promise<Float32Array> } | null = null;
     for (let call = 0; first < order.length; first += size, call++) {
       const ids = order.subarray(first, Math.min(order.length, first + size));
-      const { x, mask } = this.modelInput(call & 1, ids.length * seqLen, cols);
+      const { x, mask } = this.model.predictsInBackground && this.model.backgroundInput ? this.model.backgroundInput(ids.length) : this.modelInput(call & 1, ids.length * seqLen, cols);
       gatherInputs(wb, spans, ids, features, cols, x, mask, pred.classOf.length);
       if (running) this.scatterOutputs(wb, spans, running.ids, await running.out, pred, held);
       running = { ids, out: this.model.predict(x, ids.length, mask, { background: true }) };

@@ -165,6 +165,18 @@ for (const kernels of kinds) test(`${kernels}: a background predict runs on the 
     }
     // Done: the model takes calls again.
     assert.deepEqual(await model.predict(batch.x, rows, batch.mask), foreground);
+    if (threads > 1) {
+      // The engine's own input arrays, filled in place, give the same outputs (no copy made).
+      const own = model.backgroundInput(rows);
+      assert.ok(own.mask.every((m) => m === 0), 'mask comes zeroed');
+      own.x.set(batch.x);
+      own.mask.set(batch.mask);
+      const inPlace = await model.predict(own.x, rows, own.mask, { background: true });
+      for (let i = 0; i < foreground.length; i++) {
+        if (batch.mask[Math.floor(i / spec.outputs)] === 0) continue;
+        assert.equal(inPlace[i], foreground[i], `${threads} threads, ${rows} sequences, in place: output ${i}`);
+      }
+    }
     model.dispose();
   }
 });
