@@ -45,10 +45,17 @@ export function fitClasses(ds: FlowDataset, rows: Uint32Array, options: Resolved
   const col = targetColumn(ds, options);
   const unlabelled = unlabelledRanges(ds);
   const used = new Uint8Array(col.values.length);
-  for (let i = 0; i < rows.length; i++) {
+  // Once every value has been seen the rest of the rows cannot add one: a few classes are usually
+  // all met in the first rows of millions.
+  let unseen = used.length;
+  for (let i = 0; i < rows.length && unseen > 0; i++) {
     const r = rows[i];
     if (unlabelled.length && unlabelled.some((u) => r >= u.from && r < u.to)) continue;
-    used[col.codes[r]] = 1;
+    const c = col.codes[r];
+    if (used[c] === 0) {
+      used[c] = 1;
+      unseen--;
+    }
   }
   const classes = new Set<string>();
   used.forEach((u, c) => {
