@@ -128,39 +128,11 @@ export class SourceWindows {
     const batch = ++this.batches;
     const owed = this.deferred;
     this.deferred = [];
-    const touched: OpenWindow[] = [];
     const buffers = this.buffers[batch % WINDOW_BUFFER_SETS];
     const slots = Math.max(1, n + owed.length) * seqLen;
     if (buffers.rowIndex.length < slots) buffers.rowIndex = new Int32Array(slots);
-    let rowIndex = buffers.rowIndex;
-    rowIndex.fill(-1, 0, slots);
-    let count = 0;
-    let prefix = buffers.prefix;
-    let prefixOrigin = buffers.prefixOrigin;
-    let prefixRows = 0;
-    const startSequence = (w: OpenWindow): void => {
-      if (count * seqLen >= rowIndex.length) rowIndex = growFilled(rowIndex, rowIndex.length * 2);
-      w.seq = count++;
-      if (w.batch !== batch) touched.push(w);
-      w.batch = batch;
-      w.seqOwes = false;
-      if (w.count === 0) return;
-      // The window began in an earlier batch: its flows go in front of this batch's.
-      const rows = prefixRows + w.count;
-      if (rows * cols > prefix.length) {
-        const size = Math.max(2 * prefixOrigin.length, rows, 1024);
-        prefix = grow(prefix, size * cols);
-        prefixOrigin = growInt(prefixOrigin, size);
-      }
-      prefix.set(w.steps.subarray(0, w.count * cols), prefixRows * cols);
-      for (let t = 0; t < w.count; t++) {
-        rowIndex[w.seq * seqLen + t] = n + prefixRows + t;
-        prefixOrigin[prefixRows + t] = w.pending ? w.origin[t] : -1;
-      }
-      prefixRows = rows;
-      w.seqOwes = w.pending;
-      w.pending = false;
-    };
+    buffers.rowIndex.fill(-1, 0, slots);
+    const cut = new BatchCut(batch, n, seqLen, cols, buffers);
     const { codes, values } = source;
     if (values !== this.codeValues) {
       this.codeValues = values;
@@ -181,7 +153,7 @@ export class SourceWindows {
       }
       if (w && (t0 - w.lastStartMs) / 1000 > this.idleSeconds) {
         // Its flows so far are one window: run it (if it owes output) before starting afresh.
-        if (w.pending) startSequence(w);
+        if (w.pending) cut.start(w);
         w.count = 0;
       }
       if (!w) {
@@ -190,18 +162,19 @@ export class SourceWindows {
         this.byCode[code] = w;
       }
       if (w.count === seqLen) w.count = 0;
-      if (w.batch !== batch || w.count === 0) startSequence(w);
-      rowIndex[w.seq * seqLen + w.count] = i;
+      if (w.batch !== batch || w.count === 0) cut.start(w);
+      cut.rowIndex[w.seq * seqLen + w.count] = i;
       w.count++;
       if (t0 > w.lastStartMs) w.lastStartMs = t0;
     }
     // Deferred last time and silent since: run them, so the last batch is complete.
-    for (const w of owed) if (w.pending) startSequence(w);
+    for (const w of owed) if (w.pending) cut.start(w);
+    const { count, rowIndex, prefix, prefixOrigin, prefixRows } = cut;
     const run = new Uint8Array(count).fill(1);
     let deferredRows = 0;
     // Only windows still open after the batch need their features kept: copy them once, here,
     // rather than every flow's row as it arrives.
-    for (const w of touched) {
+    for (const w of cut.touched) {
       if (w.count === seqLen) continue;
       const deferNow = defer && !w.seqOwes;
       keepSteps(w, rowIndex, features, prefix, n, cols, seqLen);
@@ -239,6 +212,58 @@ export class SourceWindows {
 
 const NO_STEPS: Float32Array = new Float32Array(0);
 const NO_ORIGIN: Int32Array = new Int32Array(0);
+
+/**
+ * The sequences one `assign` cuts, as it cuts them. A class rather than closure variables: the
+ * per-flow loop then reads plain fields instead of a closure's context.
+ */
+class BatchCut {
+  count = 0;
+  prefixRows = 0;
+  rowIndex: Int32Array;
+  prefix: Float32Array;
+  prefixOrigin: Int32Array;
+  /** Windows given a sequence in this batch. */
+  readonly touched: OpenWindow[] = [];
+
+  constructor(
+    private readonly batch: number,
+    private readonly n: number,
+    private readonly seqLen: number,
+    private readonly cols: number,
+    buffers: WindowBuffers,
+  ) {
+    this.rowIndex = buffers.rowIndex;
+    this.prefix = buffers.prefix;
+    this.prefixOrigin = buffers.prefixOrigin;
+  }
+
+  /** Starts `w`'s next sequence; a window begun in an earlier batch brings its flows as prefix rows. */
+  start(w: OpenWindow): void {
+    const { seqLen, cols } = this;
+    if (this.count * seqLen >= this.rowIndex.length) this.rowIndex = growFilled(this.rowIndex, this.rowIndex.length * 2);
+    w.seq = this.count++;
+    if (w.batch !== this.batch) this.touched.push(w);
+    w.batch = this.batch;
+    w.seqOwes = false;
+    if (w.count === 0) return;
+    const rows = this.prefixRows + w.count;
+    if (rows * cols > this.prefix.length) {
+      const size = Math.max(2 * this.prefixOrigin.length, rows, 1024);
+      this.prefix = grow(this.prefix, size * cols);
+      this.prefixOrigin = growInt(this.prefixOrigin, size);
+    }
+    this.prefix.set(w.steps.subarray(0, w.count * cols), this.prefixRows * cols);
+    const base = w.seq * seqLen;
+    for (let t = 0; t < w.count; t++) {
+      this.rowIndex[base + t] = this.n + this.prefixRows + t;
+      this.prefixOrigin[this.prefixRows + t] = w.pending ? w.origin[t] : -1;
+    }
+    this.prefixRows = rows;
+    w.seqOwes = w.pending;
+    w.pending = false;
+  }
+}
 
 interface WindowBuffers {
   rowIndex: Int32Array;
