@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readFlows } from '../../src/flows/read.js';
 import { parallelPlan, setParallelReading } from '../../src/flows/read-parallel.js';
 import { InputError } from '../../src/util/errors.js';
-import { tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
 import { CIDDS_001_HEAD, rowsOf, writeLines } from './flow-files.js';
 
 // Small files are normally read on one thread; these tests split them across 3 workers.
@@ -177,5 +179,29 @@ test('ranges parsed in turn by every thread, each meeting new values, give the c
     assert.deepEqual(par.badRows.map((b) => b.line), [5, 1504, 3003, 4502, 6001]);
   } finally {
     setParallelReading({ inTurn: false });
+  }
+});
+
+test('nfdump output split across threads ends at its Summary block, whichever threads parsed the ranges after it', async () => {
+  const dir = await tempDir();
+  const real = readFileSync(join(ROOT, 'test', 'flows', 'fixtures', 'nfdump-1.7.1-real.csv'), 'utf8').trimEnd().split('\n');
+  const summary = real.findIndex((l) => l.startsWith('Summary'));
+  const lines = [real[0]];
+  for (let i = 0; i < 1500; i++) lines.push(...real.slice(1, summary));
+  // The summary, then text that is no flow data, over several ranges.
+  lines.push(...real.slice(summary));
+  for (let i = 0; i < 40000; i++) lines.push(`not a flow ${i}`);
+  const path = await writeLines(dir, 'nf.csv', lines);
+  const seq = await sequential(() => readFlows([path]));
+  assert.equal(seq.length, 1500 * (summary - 1));
+  for (const inTurn of [false, true]) {
+    setParallelReading({ inTurn });
+    try {
+      const par = await readFlows([path]);
+      assert.equal(par.badRowCount, 0);
+      assert.deepEqual(rowsOf(par), rowsOf(seq));
+    } finally {
+      setParallelReading({ inTurn: false });
+    }
   }
 });
