@@ -68,12 +68,12 @@ export class FastRowParser extends FieldScanner {
     const d = out.dicts;
     const r = out.length;
     this.useBuffer(buf);
-    const start = this.time(buf, i);
-    if (start !== start) return -1;
+    if (!this.timeInto(buf, i)) return -1;
+    const start = this.number[0];
     i = this.at;
     if (buf[i++] !== COMMA) return -1;
-    const duration = this.count(buf, i);
-    if (!(duration >= 0)) return -1;
+    if (!this.countInto(buf, i)) return -1;
+    const duration = this.number[0];
     i = this.at + 1;
     // A new protocol goes to the general parser: whether it is ICMP decides how its port reads.
     const proto = this.repeatedText(buf, i, d.proto, true, 2);
@@ -94,14 +94,14 @@ export class FastRowParser extends FieldScanner {
     const dstPort = this.portField(buf, i, this.isIcmp(proto));
     if (dstPort < 0) return -1;
     i = this.at + 1;
-    const packets = this.count(buf, i);
-    if (!(packets >= 0)) return -1;
+    if (!this.countInto(buf, i)) return -1;
+    const packets = this.number[0];
     i = this.at + 1;
-    const bytes = this.count(buf, i);
-    if (!(bytes >= 0)) return -1;
+    if (!this.countInto(buf, i)) return -1;
+    const bytes = this.number[0];
     i = this.at + 1;
-    const flows = this.count(buf, i);
-    if (!(flows >= 0)) return -1;
+    if (!this.countInto(buf, i)) return -1;
+    const flows = this.number[0];
     i = this.at + 1;
     const flags = this.flagsField(buf, i);
     if (flags < 0) return -1;

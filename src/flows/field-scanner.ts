@@ -31,6 +31,8 @@ export function fieldEnd(buf: Uint8Array, i: number): number {
 export class FieldScanner {
   /** Position after the field just parsed (an out parameter that avoids allocating). */
   protected at = 0;
+  /** A number parsed (an out parameter: a double returned by a call not inlined is allocated). */
+  protected readonly number = new Float64Array(1);
   private icmpByCode = new Uint8Array(16);
   private lastDateKey = -1;
   private lastDayMs = 0;
@@ -79,14 +81,20 @@ export class FieldScanner {
     return true;
   }
 
-  /** A count or duration: plain decimal, else padded/scaled via the general parser; `at` = its comma. */
-  protected count(buf: Uint8Array, i: number): number {
+  /**
+   * A count or duration into number[0] (see timeInto: a fractional duration returned would be
+   * allocated): plain decimal, else padded/scaled via the general parser; `at` = its comma.
+   * Returns whether it is a count (a number, not negative).
+   */
+  protected countInto(buf: Uint8Array, i: number): boolean {
     let v = this.decimal(buf, i);
-    if (buf[this.at] === COMMA && v === v) return v;
-    const e = fieldEnd(buf, i);
-    v = parseScaledCount(buf, i, e);
-    this.at = e;
-    return buf[e] === COMMA ? v : NaN;
+    if (buf[this.at] !== COMMA || v !== v) {
+      const e = fieldEnd(buf, i);
+      v = buf[e] === COMMA ? parseScaledCount(buf, i, e) : NaN;
+      this.at = e;
+    }
+    this.number[0] = v;
+    return v >= 0;
   }
 
   /** A port field ending in a comma; -1 if it is not one. */
@@ -183,8 +191,19 @@ export class FieldScanner {
     return frac === 0 ? whole : -1;
   }
 
-  /** `YYYY-MM-DD HH:MM:SS[.fff]` or epoch numbers, via the general parser on the field. */
+  /** `YYYY-MM-DD HH:MM:SS[.fff]` or epoch numbers, via the general parser on the field; NaN if it does not parse. */
   protected time(buf: Uint8Array, i: number): number {
+    this.timeInto(buf, i);
+    return this.number[0];
+  }
+
+  /**
+   * time() into number[0]: too large to be inlined, time() returned each row's timestamp as a
+   * fresh heap number (milliseconds since 1970 are no small integers), and the collections of
+   * that garbage cost more than the field. Returns whether the value is a number.
+   */
+  protected timeInto(buf: Uint8Array, i: number): boolean {
+    const out = this.number;
     // The same date and hour as the row before (`YYYY-MM-DD HH:` byte for byte): only the minutes,
     // seconds and milliseconds to read.
     const p = this.lastTimeAt;
@@ -195,7 +214,8 @@ export class FieldScanner {
       if (mi < 60 && sec < 61 && ms < 1000) {
         this.lastTimeAt = i;
         this.at = i + 23;
-        return this.lastDayMs + this.lastHour * 3600000 + mi * 60000 + sec * 1000 + ms;
+        out[0] = this.lastDayMs + this.lastHour * 3600000 + mi * 60000 + sec * 1000 + ms;
+        return true;
       }
     }
     // `YYYY-MM-DD HH:MM:SS.mmm` at fixed positions, the day looked up once per distinct date.
@@ -213,7 +233,10 @@ export class FieldScanner {
       if (h < 24 && mi < 60 && sec < 61 && ms < 1000 && key < 1e8) {
         if (key !== this.lastDateKey) {
           const day = parseTimestamp(buf, i, i + 19); // validates the date (to the second)
-          if (day !== day) return NaN;
+          if (day !== day) {
+            out[0] = NaN;
+            return false;
+          }
           this.lastDateKey = key;
           this.lastDayMs = day - h * 3600000 - mi * 60000 - sec * 1000;
         }
@@ -221,14 +244,20 @@ export class FieldScanner {
         this.lastTimeAt = i;
         this.lastTimeBuf = buf;
         this.lastHour = h;
-        return this.lastDayMs + h * 3600000 + mi * 60000 + sec * 1000 + ms;
+        out[0] = this.lastDayMs + h * 3600000 + mi * 60000 + sec * 1000 + ms;
+        return true;
       }
     }
     this.lastTimeAt = -1;
-    if (buf[i] === QUOTE) return NaN;
+    if (buf[i] === QUOTE) {
+      out[0] = NaN;
+      return false;
+    }
     const e = fieldEnd(buf, i);
     this.at = e;
-    return parseTimestamp(buf, i, e);
+    const v = parseTimestamp(buf, i, e);
+    out[0] = v;
+    return v === v;
   }
 
   /** As `text`, first trying the value of the same field in the previous row. */
