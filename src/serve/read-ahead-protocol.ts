@@ -6,10 +6,15 @@ import type { AddressStats } from './bounded-addresses.js';
 /** The dictionary-coded columns of a FlowDataset. */
 export const DICT_COLUMNS = ['proto', 'srcAddr', 'dstAddr', 'label', 'attackType', 'attackId', 'attackDescription'] as const satisfies readonly ColumnName[];
 
+/** Rows of the first batch by default; later ones double up to the batch size asked for. */
+export const FIRST_BATCH_ROWS = 16384;
+
 export interface WorkerOptions {
   inputs: string[];
   maxBadRows?: number;
   batchRows: number;
+  /** Rows of the first batch (default FIRST_BATCH_ROWS): the main thread starts on it early. */
+  firstBatchRows?: number;
   maxAddresses: number;
   /** Post progress messages. */
   progress: boolean;

@@ -137,3 +137,17 @@ test('a consumer that stops early ends the reader thread (nothing left running)'
   assert.equal(taken, 100);
   // The test runner would report a hang here if the thread were still running.
 });
+
+test('the first batches are small and each twice the last up to the batch size, with the same rows as one read here', async () => {
+  const expected = await inThread([first], 3000, 1 << 18);
+  const summary: ReadAheadSummary = { badRowCount: 0, badRows: [], addresses: { peak: 0, restarts: 0 } };
+  const got: FlowDataset[] = [];
+  for await (const b of readAhead({ inputs: [first], batchRows: 1000, firstBatchRows: 100, maxAddresses: 1 << 18 }, summary)) got.push(b);
+  assert.deepEqual(got.map((b) => b.length), [100, 200, 400, 800, 1000, 500]);
+  const all = (bs: FlowDataset[]): Record<string, unknown[]> => {
+    const out: Record<string, unknown[]> = {};
+    for (const b of bs) for (const [k, v] of Object.entries(decoded(b))) (out[k] ??= []).push(...v);
+    return out;
+  };
+  assert.deepEqual(all(got), all(expected.batches));
+});
