@@ -87,12 +87,16 @@ export class FieldScanner {
    * Returns whether it is a count (a number, not negative).
    */
   protected countInto(buf: Uint8Array, i: number): boolean {
-    let v = this.decimal(buf, i);
-    if (buf[this.at] !== COMMA || v !== v) {
-      const e = fieldEnd(buf, i);
-      v = buf[e] === COMMA ? parseScaledCount(buf, i, e) : NaN;
-      this.at = e;
-    }
+    if (this.decimalInto(buf, i) && buf[this.at] === COMMA) return this.number[0] >= 0;
+    // Apart, in number[0] too: one variable for this call's result (a tagged value) and the
+    // plain decimal made the compiler box every fractional duration.
+    return this.scaledCountInto(buf, i);
+  }
+
+  private scaledCountInto(buf: Uint8Array, i: number): boolean {
+    const e = fieldEnd(buf, i);
+    const v = buf[e] === COMMA ? parseScaledCount(buf, i, e) : NaN;
+    this.at = e;
     this.number[0] = v;
     return v >= 0;
   }
@@ -131,6 +135,12 @@ export class FieldScanner {
 
   /** `[-]digits[.digits]`, stopping at the first other byte; NaN if there are no digits. */
   protected decimal(buf: Uint8Array, i: number): number {
+    this.decimalInto(buf, i);
+    return this.number[0];
+  }
+
+  /** decimal() into number[0] (see timeInto); whether it is a number. */
+  protected decimalInto(buf: Uint8Array, i: number): boolean {
     let neg = false;
     if (buf[i] === 0x2d) {
       neg = true;
@@ -154,9 +164,13 @@ export class FieldScanner {
       }
     }
     this.at = i;
-    if (digits + scale === 0 || digits + scale > 15) return NaN;
+    if (digits + scale === 0 || digits + scale > 15) {
+      this.number[0] = NaN;
+      return false;
+    }
     const v = scale === 0 ? mant : mant / POW10[scale];
-    return neg ? -v : v;
+    this.number[0] = neg ? -v : v;
+    return true;
   }
 
   /** `445`, `445.0`, ICMP `3.3`; -1 when it is not that shape. */
