@@ -1,15 +1,15 @@
 /**
  * Reading one large plain (not gzipped) flow file on several cores: the rows after the header are
- * split at newlines into byte ranges, each parsed by a worker thread (parse-worker.ts) with its own
- * dictionaries, and the parts are joined here with their codes remapped to the read's dictionaries
- * and their line numbers made absolute.
+ * split at newlines into byte ranges, which this thread and worker threads (parse-worker.ts) claim
+ * in turn and parse with dictionaries of their own (range-parse.ts); the parts are joined here
+ * with their codes remapped to the read's dictionaries and their line numbers made absolute.
  *
  * Each range is parsed straight into a window of the file's columns, placed where its rows are
  * expected to start (rows per byte sampled at the range's start) with room to spare; joining then
  * only closes the gaps between windows, in memory already touched. Copying every range but the
  * first into fresh columns cost about as much again in page faults as the copy itself.
  *
- * A quoted field spanning lines could be cut by a split; a worker that meets a multi-line or
+ * A quoted field spanning lines could be cut by a split; a thread that meets a multi-line or
  * unterminated quote says so and the file is then read again in one piece.
  */
 import { open } from 'node:fs/promises';
