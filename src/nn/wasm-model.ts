@@ -212,15 +212,10 @@ export class WasmSequenceModel implements SequenceModel {
     if (!this.isView(x, bulk.x)) this.f32.set(x, bulk.x / 4);
     if (!mask) this.f32.fill(1, bulk.mask / 4, bulk.mask / 4 + batch * S);
     else if (!this.isView(mask, bulk.mask)) this.f32.set(mask, bulk.mask / 4);
-    const capacity = this.plan.threads[0].capacity;
     const started: WorkerHandle[] = [];
     for (let first = 0, i = 0; first < batch; first += per, i++) {
       const w = this.workers[i];
-      writeJob(w.ctrl, { mode: PassMode.PredictBulk, rows: Math.min(per, batch - first), rowOffset: first, span: S, carry: false, batchRows: batch, scale: 0, dropoutSeed: 0 }, capacity, bulk.rows);
-      w.ctrl[C.FAILED] = 0;
-      w.seq++;
-      Atomics.store(w.ctrl, C.SEQ, w.seq);
-      Atomics.notify(w.ctrl, C.SEQ);
+      this.post(w, { mode: PassMode.PredictBulk, rows: Math.min(per, batch - first), rowOffset: first, span: S, carry: false, batchRows: batch, scale: 0, dropoutSeed: 0 });
       started.push(w);
     }
     this.busy = true;
@@ -231,14 +226,10 @@ export class WasmSequenceModel implements SequenceModel {
       await Promise.resolve();
       for (const [i, w] of started.entries()) {
         const t0 = Date.now();
-        for (;;) {
-          const done = Atomics.load(w.ctrl, C.DONE);
-          if (done === w.seq) break;
-          if (Date.now() - t0 > WORKER_TIMEOUT_MS) throw new Error(`wasm engine: worker ${i + 1} did not finish its share in ${WORKER_TIMEOUT_MS / 1000} s`);
-          const wait = Atomics.waitAsync(w.ctrl, C.DONE, done, 1000);
+        for (let d; (d = this.stillRunning(w, i + 1, t0)) !== null;) {
+          const wait = Atomics.waitAsync(w.ctrl, C.DONE, d, 1000);
           if (wait.async) await wait.value;
         }
-        if (w.ctrl[C.FAILED]) throw new Error(`wasm engine: worker ${i + 1} failed (its error is on stderr)`);
       }
     } finally {
       clearInterval(keepAlive);
@@ -315,34 +306,43 @@ export class WasmSequenceModel implements SequenceModel {
   }
 
   private runShares(shares: { first: number; rows: number }[], common: Omit<PassJob, 'rows' | 'rowOffset'>): [number, number] {
-    const capacity = this.plan.threads[0].capacity;
-    for (let i = 1; i < shares.length; i++) {
-      const w = this.workers[i - 1];
-      writeJob(w.ctrl, { ...common, rows: shares[i].rows, rowOffset: shares[i].first }, capacity, this.plan.bulk.rows);
-      w.ctrl[C.FAILED] = 0;
-      w.seq++;
-      Atomics.store(w.ctrl, C.SEQ, w.seq);
-      Atomics.notify(w.ctrl, C.SEQ);
-    }
+    for (let i = 1; i < shares.length; i++) this.post(this.workers[i - 1], { ...common, rows: shares[i].rows, rowOffset: shares[i].first });
     this.mainPass.run({ ...common, rows: shares[0].rows, rowOffset: 0 }, this.mainResult);
     let loss = this.mainResult[0];
     let correct = this.mainResult[1];
     for (let i = 1; i < shares.length; i++) {
       const w = this.workers[i - 1];
       const t0 = Date.now();
-      for (;;) {
-        const done = Atomics.load(w.ctrl, C.DONE);
-        if (done === w.seq) break;
-        if (Date.now() - t0 > WORKER_TIMEOUT_MS) throw new Error(`wasm engine: worker ${i} did not finish its share in ${WORKER_TIMEOUT_MS / 1000} s`);
-        Atomics.wait(w.ctrl, C.DONE, done, 1000);
-      }
-      if (w.ctrl[C.FAILED]) throw new Error(`wasm engine: worker ${i} failed (its error is on stderr)`);
+      for (let d; (d = this.stillRunning(w, i, t0)) !== null;) Atomics.wait(w.ctrl, C.DONE, d, 1000);
       if (common.mode !== PassMode.Predict) {
         loss += w.result[0];
         correct += w.result[1];
       }
     }
     return [loss, correct];
+  }
+
+  /** Hands `job` to worker `w` (it runs it on the current memory plan). */
+  private post(w: WorkerHandle, job: PassJob): void {
+    writeJob(w.ctrl, job, this.plan.threads[0].capacity, this.plan.bulk.rows);
+    w.ctrl[C.FAILED] = 0;
+    w.seq++;
+    Atomics.store(w.ctrl, C.SEQ, w.seq);
+    Atomics.notify(w.ctrl, C.SEQ);
+  }
+
+  /**
+   * The value of worker `w`'s DONE word to wait on while its job runs, or null once it is done;
+   * throws when it failed or has run past the timeout since `t0`.
+   */
+  private stillRunning(w: WorkerHandle, index: number, t0: number): number | null {
+    const done = Atomics.load(w.ctrl, C.DONE);
+    if (done === w.seq) {
+      if (w.ctrl[C.FAILED]) throw new Error(`wasm engine: worker ${index} failed (its error is on stderr)`);
+      return null;
+    }
+    if (Date.now() - t0 > WORKER_TIMEOUT_MS) throw new Error(`wasm engine: worker ${index} did not finish its share in ${WORKER_TIMEOUT_MS / 1000} s`);
+    return done;
   }
 
   /** Sums every thread's weight gradients into the first copy, always in thread order. */
