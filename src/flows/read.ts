@@ -66,6 +66,11 @@ export function splitHeader(line: Buffer): string[] {
 export interface SourceReadOptions {
   batchRows: number;
   /**
+   * Rows of the first batch, each later one twice the last up to batchRows (a consumer that works
+   * on batches while later ones are read starts early). Default: batchRows from the start.
+   */
+  firstBatchRows?: number;
+  /**
    * Grow one builder instead of yielding full batches: the whole source comes out as one data set
    * (sized from the first chunk's bytes per row, so usually allocated once).
    */
@@ -107,10 +112,12 @@ export async function* sourceBatches(
     const n = builder!.length;
     const sf: SourceFile = { path: src.name, format: parser!.layout.format, rows: n, badRows: bad.count, labelled: parser!.layout.labelled };
     yielded++;
-    return builder!.take([sf], bad.rows, bad.count, last);
+    const ds = builder!.take([sf], bad.rows, bad.count, last);
+    if (!last && !o.grow && builder!.capacity < o.batchRows) builder!.grow(Math.min(o.batchRows, builder!.capacity * 2));
+    return ds;
   };
   const startParser = (layout: Layout): void => {
-    builder = new BatchBuilder(o.batchRows, ctx.dicts, o.sharedFor !== undefined, o.window);
+    builder = new BatchBuilder(Math.min(o.firstBatchRows ?? o.batchRows, o.batchRows), ctx.dicts, o.sharedFor !== undefined, o.window);
     parser = new FlowRowParser(layout, src.name, builder, ctx.log, () => ctx.rowsBefore);
     if (o.firstLine !== undefined) parser.line = o.firstLine;
   };

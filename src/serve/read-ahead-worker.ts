@@ -7,7 +7,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { newContext, sourceBatches, type ReadProgress } from '../flows/read.js';
 import { fileSize } from '../flows/byte-source.js';
-import { concatDatasets } from '../flows/concat.js';
 import type { DictColumn, FlowDataset } from '../flows/schema.js';
 import { boundedAddresses, type AddressStats } from './bounded-addresses.js';
 import { DICT_COLUMNS, FIRST_BATCH_ROWS, type AheadMessage, type AheadRequest, type BatchMessage, type WorkerOptions } from './read-ahead-protocol.js';
@@ -81,24 +80,6 @@ function batchMessage(ds: FlowDataset): { m: BatchMessage; transfer: ArrayBuffer
   return { m, transfer };
 }
 
-/** Batches of `source` joined into batches of `nextSize()` rows (the last one of a file may be short). */
-async function* joinBatches(source: AsyncIterable<FlowDataset>, nextSize: () => number): AsyncGenerator<FlowDataset> {
-  let held: FlowDataset[] = [];
-  let rows = 0;
-  let want = nextSize();
-  for await (const b of source) {
-    held.push(b);
-    rows += b.length;
-    if (rows >= want) {
-      yield held.length === 1 ? held[0] : concatDatasets(held);
-      held = [];
-      rows = 0;
-      want = nextSize();
-    }
-  }
-  if (held.length > 0) yield held.length === 1 ? held[0] : concatDatasets(held);
-}
-
 async function run(): Promise<void> {
   let bytesTotal = 0;
   for (const p of o.inputs) bytesTotal += await fileSize(p);
@@ -111,17 +92,10 @@ async function run(): Promise<void> {
   };
   const ctx = newContext({ maxBadRows: o.maxBadRows, onProgress: o.progress ? onProgress : undefined }, bytesTotal);
   const addresses: AddressStats = { peak: 0, restarts: 0 };
-  const first = Math.min(o.firstBatchRows ?? FIRST_BATCH_ROWS, o.batchRows);
-  let target = first;
   for (const path of o.inputs) {
-    const read = sourceBatches(path, ctx, { batchRows: first, grow: false, flushEachChunk: false });
     // The first batches are small, so the main thread starts early; then each twice the last.
-    const ramped = joinBatches(read, () => {
-      const rows = target;
-      target = Math.min(o.batchRows, target * 2);
-      return rows;
-    });
-    for await (const batch of boundedAddresses(ramped, ctx, o.maxAddresses, addresses)) {
+    const read = sourceBatches(path, ctx, { batchRows: o.batchRows, firstBatchRows: o.firstBatchRows ?? FIRST_BATCH_ROWS, grow: false, flushEachChunk: false });
+    for await (const batch of boundedAddresses(read, ctx, o.maxAddresses, addresses)) {
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       credits--;
       const { m, transfer } = batchMessage(batch);
