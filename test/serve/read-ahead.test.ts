@@ -64,6 +64,10 @@ test('batches parsed on the reader thread equal those read here: columns, texts,
   got.forEach((b, i) => {
     const e = expected.batches[i];
     assert.equal(b.length, e.length, `batch ${i}`);
+    // Same properties in the same order as a batch read here: one object shape for every batch
+    // (a shape per batch made the main thread's column reads megamorphic).
+    assert.deepEqual(Object.keys(b), Object.keys(e), `batch ${i}`);
+    assert.deepEqual(Object.keys(b.columns), Object.keys(e.columns), `batch ${i}`);
     assert.deepEqual(decoded(b), decoded(e), `batch ${i}`);
     assert.deepEqual(b.sources, e.sources, `batch ${i}`);
     assert.equal(b.badRowCount, e.badRowCount, `batch ${i}`);
