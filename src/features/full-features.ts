@@ -11,6 +11,7 @@ import {
   emptyFitCounts, fitCountsBlock, fitCountsWidth, fitOrderedContext, fitOrderedInputs, fullFits, type OrderedFit, fullRows, fullTables, mergeFitCounts, transformBlock,
   transformPlan, usedProtoCodes,
 } from './full-kernel.js';
+import { zeroedMatrix } from './matrix.js';
 import { blockCount, parallelWorthIt, runBlocks } from './row-pool.js';
 import type { RunningStats } from './running-stats.js';
 import { batchContext, batchContextJobs } from './source-context.js';
@@ -78,21 +79,21 @@ export function fitFull(
  * Writes the full features of the env's rows (`given` as for fitFull); returns the matrix data,
  * in shared memory when threads wrote it.
  */
-export function transformFull(env: FeatureEnv, given: Uint32Array | undefined, targetOf: (name: string) => ColumnTarget, cols: number): Float32Array {
+export function transformFull(env: FeatureEnv, given: Uint32Array | undefined, targetOf: (name: string) => ColumnTarget, cols: number, into?: Float32Array): Float32Array {
   const { ds, rows } = env;
   const n = rows.length;
   const ctx = env.context();
   const plan = transformPlan(ds, env.vocabularies.proto, targetOf, cols);
   const tables = fullTables(ds);
   const byRow = ctx.rowOf !== undefined;
-  if (onThreads(ds, n)) {
+  if (onThreads(ds, n) && !into) {
     const data = sharedArray(Float32Array, n * cols);
     const inp = fullRows(ds, given ? toShared(given) : null);
     runBlocks([{ call: { kernel: 'transform', inp, tables, plan, ctx: { logGap: toShared(ctx.logGap), bits: toShared(ctx.bits), byRow }, data }, rows: n }]);
     return data;
   }
   // Zero-filled: one-hot columns only write their 1s.
-  const data = new Float32Array(n * cols);
+  const data = zeroedMatrix(n * cols, into);
   transformBlock(fullRows(ds, rows), tables, plan, { logGap: ctx.logGap, bits: ctx.bits, byRow }, data, 0, n);
   return data;
 }

@@ -8,6 +8,7 @@ import { candidateGroups } from './candidates.js';
 import { BLOCK, type CandidateFit, type CandidateGroup, type ColumnTarget } from './column-groups.js';
 import { FeatureEnv } from './feature-env.js';
 import { fitFull, transformFull } from './full-features.js';
+import { zeroedMatrix } from './matrix.js';
 import { rowsOrAll } from './rows.js';
 import type { SourceContextStore } from './source-context.js';
 import { fitClasses } from './targets.js';
@@ -88,6 +89,12 @@ export interface TransformOptions {
    * computed over the whole data set (batch).
    */
   contexts?: SourceContextStore;
+  /**
+   * Write the matrix into the start of this array (at least rows x columns long; zeroed here) instead
+   * of a new one: a caller transforming batch after batch reuses its buffers, and spares the page
+   * faults and garbage collections that a fresh matrix per batch costs.
+   */
+  into?: Float32Array;
 }
 
 export function transformFlows(p: Preprocessor, ds: FlowDataset, rows?: Uint32Array, opts: TransformOptions = {}): FeatureMatrix {
@@ -103,10 +110,10 @@ export function transformFlows(p: Preprocessor, ds: FlowDataset, rows?: Uint32Ar
   const cols = p.names.length;
   const unitBinary = groups.every((g) => g.candidates.every((c) => c.scaled || isIdentityOrAbsent(targetOf(c.name))));
   if (p.options.features === 'full' && unitBinary) {
-    return { names: [...p.names], data: transformFull(env, rows, targetOf, cols), rows: sel.length, cols };
+    return { names: [...p.names], data: transformFull(env, rows, targetOf, cols, opts.into), rows: sel.length, cols };
   }
   // Zero-filled: one-hot columns only write their 1s.
-  const data = new Float32Array(sel.length * cols);
+  const data = zeroedMatrix(sel.length * cols, opts.into);
   writeByGroups(env, groups, targetOf, data, cols);
   return { names: [...p.names], data, rows: sel.length, cols };
 }

@@ -248,15 +248,25 @@ export function batchContext(ds: FlowDataset, rows: Uint32Array, idleSeconds: nu
 
 /** Streaming path: `rows` are new flows; walks them in time order through the store's contexts. */
 export function streamingContext(ds: FlowDataset, rows: Uint32Array, store: SourceContextStore): ContextValues {
-  const { start, srcAddr, dstAddr, dstPort } = ds.columns;
   const logGap = new Float64Array(rows.length);
   const bits = new Uint8Array(rows.length);
+  observeInTimeOrder(ds, rows, store, logGap, bits);
+  return { logGap, bits };
+}
+
+/**
+ * streamingContext's loop, apart: the compiler optimizes it mid-loop on the first batch, and code
+ * after the loop that had not run yet then undid that optimization batch after batch.
+ */
+function observeInTimeOrder(ds: FlowDataset, rows: Uint32Array, store: SourceContextStore, logGap: Float64Array, bits: Uint8Array): void {
+  const { start, srcAddr, dstAddr, dstPort } = ds.columns;
   const one = new Float64Array(CONTEXT_WIDTH);
-  for (const p of timeOrder(ds, rows)) {
+  const order = timeOrder(ds, rows);
+  for (let k = 0; k < order.length; k++) {
+    const p = order[k];
     const r = rows[p];
     store.observe(srcAddr.values[srcAddr.codes[r]], start[r], dstAddr.values[dstAddr.codes[r]], dstPort[r], one, 0);
     logGap[p] = one[1];
     bits[p] = (one[0] ? CONTEXT_BIT.srcNew : 0) | (one[2] ? CONTEXT_BIT.dstAddrChanged : 0) | (one[3] ? CONTEXT_BIT.dstPortChanged : 0);
   }
-  return { logGap, bits };
 }

@@ -133,6 +133,29 @@ export class SourceWindows {
     if (buffers.rowIndex.length < slots) buffers.rowIndex = new Int32Array(slots);
     buffers.rowIndex.fill(-1, 0, slots);
     const cut = new BatchCut(batch, n, seqLen, cols, buffers);
+    this.place(cut, source, startMs, order, batch);
+    // Deferred last time and silent since: run them, so the last batch is complete.
+    for (const w of owed) if (w.pending) cut.start(w);
+    const { count, rowIndex, prefix, prefixOrigin, prefixRows } = cut;
+    const run = new Uint8Array(count).fill(1);
+    const deferredRows = this.keepOpen(cut, features, run, defer);
+    buffers.rowIndex = rowIndex;
+    buffers.prefix = prefix;
+    buffers.prefixOrigin = prefixOrigin;
+    return {
+      seqLen, count, rowIndex: rowIndex.subarray(0, count * seqLen), prefix: prefix.subarray(0, prefixRows * cols), prefixRows,
+      prefixOrigin: prefixOrigin.subarray(0, prefixRows), run, deferredRows,
+    };
+  }
+
+  /**
+   * The per-flow part of `assign`, apart so that the compiler optimizes this loop on its own: on
+   * the first batch it does so mid-loop, and the code after a loop it compiles along has never run
+   * then, so every batch's first pass through that code undid the optimization and compiled again.
+   */
+  private place(cut: BatchCut, source: SourceColumn, startMs: ArrayLike<number>, order: ArrayLike<number>, batch: number): void {
+    const { seqLen } = this;
+    const n = order.length;
     const { codes, values } = source;
     if (values !== this.codeValues) {
       this.codeValues = values;
@@ -167,13 +190,17 @@ export class SourceWindows {
       w.count++;
       if (t0 > w.lastStartMs) w.lastStartMs = t0;
     }
-    // Deferred last time and silent since: run them, so the last batch is complete.
-    for (const w of owed) if (w.pending) cut.start(w);
-    const { count, rowIndex, prefix, prefixOrigin, prefixRows } = cut;
-    const run = new Uint8Array(count).fill(1);
+  }
+
+  /**
+   * Keeps the features of the windows still open after the batch (copied once, here, rather than
+   * every flow's row as it arrives) and defers them if asked; returns the rows that wait. Apart
+   * from `assign` for the reason given at `place`.
+   */
+  private keepOpen(cut: BatchCut, features: Float32Array, run: Uint8Array, defer: boolean): number {
+    const { seqLen, cols } = this;
+    const { rowIndex, prefix, n } = cut;
     let deferredRows = 0;
-    // Only windows still open after the batch need their features kept: copy them once, here,
-    // rather than every flow's row as it arrives.
     for (const w of cut.touched) {
       if (w.count === seqLen) continue;
       const deferNow = defer && !w.seqOwes;
@@ -185,13 +212,7 @@ export class SourceWindows {
         for (let t = 0; t < w.count; t++) if (w.origin[t] >= 0) deferredRows++;
       }
     }
-    buffers.rowIndex = rowIndex;
-    buffers.prefix = prefix;
-    buffers.prefixOrigin = prefixOrigin;
-    return {
-      seqLen, count, rowIndex: rowIndex.subarray(0, count * seqLen), prefix: prefix.subarray(0, prefixRows * cols), prefixRows,
-      prefixOrigin: prefixOrigin.subarray(0, prefixRows), run, deferredRows,
-    };
+    return deferredRows;
   }
 
   private growCodes(size: number): void {
@@ -228,7 +249,7 @@ class BatchCut {
 
   constructor(
     private readonly batch: number,
-    private readonly n: number,
+    readonly n: number,
     private readonly seqLen: number,
     private readonly cols: number,
     buffers: WindowBuffers,

@@ -57,6 +57,11 @@ export class StreamClassifier {
   private allRows = new Uint32Array(0);
   private readonly xBuffers = [new Float32Array(0), new Float32Array(0)];
   private readonly maskBuffers = [new Float32Array(0), new Float32Array(0)];
+  /**
+   * Feature matrices of finished batches, for the next batches to write into: a fresh matrix per
+   * batch (16 MB for 131,072 flows) cost page faults and garbage collections on this thread.
+   */
+  private readonly featureBuffers: Float32Array[] = [];
   /** Settles when the last batch given to classify or finish is done (never rejects). */
   private last: Promise<void> = Promise.resolve();
   /** The same for the batches before it still running, oldest first. */
@@ -85,8 +90,7 @@ export class StreamClassifier {
     while (this.running.length >= WINDOW_BUFFER_SETS - 1) await this.running.shift();
     const n = ds.length;
     const { start, srcAddr } = ds.columns;
-    let minStart = Infinity;
-    for (let i = 0; i < n; i++) if (start[i] < minStart) minStart = start[i];
+    const minStart = earliest(start, n);
     if (n > 0) {
       // Nothing at or after minStart can still need a source idle since before it.
       this.contexts.evictIdle(minStart);
@@ -94,9 +98,23 @@ export class StreamClassifier {
     }
     if (this.allRows.length < n) this.allRows = Uint32Array.from({ length: n }, (_, i) => i);
     const all = this.allRows.subarray(0, n);
-    const features = transformFlows(this.preprocessor, ds, all, { contexts: this.contexts });
+    const cols = this.preprocessor.names.length;
+    const buffer = this.featureBuffer(n * cols);
+    const features = transformFlows(this.preprocessor, ds, all, { contexts: this.contexts, into: buffer });
     const wb = this.windows.assign(srcAddr, start, features.data, timeOrder(ds, all), this.defer);
-    return this.enqueue(() => this.complete({ ds, pred: this.emptyPredictions(n) }, wb, features.data, features.cols));
+    return this.enqueue(async () => {
+      const done = await this.complete({ ds, pred: this.emptyPredictions(n) }, wb, features.data, features.cols);
+      // The windows have gathered (and open ones copied) what they need of it.
+      this.featureBuffers.push(buffer);
+      return done;
+    });
+  }
+
+  /** A feature buffer of at least `size` values: a finished batch's, unless all are too small. */
+  private featureBuffer(size: number): Float32Array {
+    let b = this.featureBuffers.pop();
+    while (b && b.length < size) b = this.featureBuffers.pop();
+    return b ?? new Float32Array(size);
   }
 
   /** Whether the last batch is held back for the next one (see `finish`). */
@@ -158,10 +176,9 @@ export class StreamClassifier {
   private async predictWindows(wb: WindowBatch, features: Float32Array, cols: number, pred: FlowPredictions, held: FlowPredictions | undefined): Promise<void> {
     const { seqLen } = wb;
     const spans = sequenceSpans(wb);
-    for (let s = 0; s < wb.count; s++) if (wb.run[s] === 0) spans[s] = 0;
+    dropDeferred(spans, wb.run, wb.count);
     const order = byLength(spans, seqLen);
-    let first = 0;
-    while (first < order.length && spans[order[first]] === 0) first++;
+    let first = firstNonEmpty(order, spans);
     // An engine that predicts in the background takes all windows at once and runs them on its
     // worker threads while this thread goes on with other batches. Otherwise, while the engine
     // runs one model batch, the next one's input is gathered here.
@@ -248,6 +265,29 @@ function gatherInputs(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, fea
 }
 
 const NO_FEATURES = new Float32Array(0);
+
+// The loops below are functions of their own so that the compiler optimizes each alone; compiled
+// mid-loop along with the rest of their caller on the first batch, they made the caller's later
+// code (not run yet) undo that optimization batch after batch.
+
+/** The smallest of `start[0..n)` (Infinity for none). */
+function earliest(start: Float64Array, n: number): number {
+  let min = Infinity;
+  for (let i = 0; i < n; i++) if (start[i] < min) min = start[i];
+  return min;
+}
+
+/** Position in `order` of the first sequence with steps to run (they come shortest first). */
+function firstNonEmpty(order: Uint32Array, spans: Uint16Array): number {
+  let first = 0;
+  while (first < order.length && spans[order[first]] === 0) first++;
+  return first;
+}
+
+/** Zero spans for the windows deferred to the next batch (`run[s] === 0`): nothing of them runs now. */
+function dropDeferred(spans: Uint16Array, run: Uint8Array, count: number): void {
+  for (let s = 0; s < count; s++) if (run[s] === 0) spans[s] = 0;
+}
 
 /** Sequence ids by span, shortest first, ties by id (a counting sort: spans are at most seqLen). */
 function byLength(spans: Uint16Array, seqLen: number): Uint32Array {

@@ -67,6 +67,20 @@ test('a JSON round trip of the preprocessor gives bit-identical features', () =>
   }
 });
 
+test('a reused buffer (dirty, larger than needed) gives the same features as a fresh matrix', () => {
+  const ds = datasetFromFlows(syntheticFlows(300));
+  for (const features of ['full', 'compat'] as const) {
+    const p = fitPreprocessor(ds, undefined, { features });
+    const fresh = transformFlows(p, ds);
+    const buffer = new Float32Array(fresh.data.length + 77).fill(7.5);
+    const reused = transformFlows(p, ds, undefined, { into: buffer });
+    assert.equal(reused.data.buffer, buffer.buffer, `${features}: written into the given buffer`);
+    assert.equal(reused.data.length, fresh.data.length);
+    assert.deepEqual(Buffer.from(reused.data.buffer, 0, reused.data.byteLength), Buffer.from(fresh.data.buffer));
+    assert.throws(() => transformFlows(p, ds, undefined, { into: new Float32Array(fresh.data.length - 1) }), /cannot take/);
+  }
+});
+
 test('port classes: well-known, registered, ephemeral, ICMP apart, none for portless protocols', () => {
   const ds = datasetFromFlows([
     { dstPort: 80, srcPort: 1023 },
