@@ -49,7 +49,7 @@ export function updateSourceContext(
   } else {
     const c = ctx as SourceContext;
     out[at] = 0;
-    out[at + 1] = Math.log1p(gapSeconds);
+    out[at + 1] = log1pSeconds(gapSeconds);
     out[at + 2] = dstAddr === c.lastDstAddr ? 0 : 1;
     out[at + 3] = dstPort === c.lastDstPort ? 0 : 1;
   }
@@ -64,6 +64,15 @@ export function updateSourceContext(
 /** Contexts of the sources a stream has seen recently. */
 export class SourceContextStore {
   private readonly contexts = new Map<string, SourceContext>();
+  /**
+   * `contexts` looked up by code of the batch's source dictionary, so that a batch hashes each
+   * source's text once rather than once per flow: `byCode[c]` is valid while `codeBatch[c]` is
+   * the current batch (eviction runs between batches, so a cached context is never a stale one).
+   */
+  private codeValues: ArrayLike<string> | null = null;
+  private byCode: (SourceContext | undefined)[] = [];
+  private codeBatch = new Int32Array(0);
+  private batch = 0;
 
   constructor(readonly idleSeconds: number) {}
 
@@ -71,10 +80,35 @@ export class SourceContextStore {
     return this.contexts.size;
   }
 
-  observe(srcAddr: string, startMs: number, dstAddr: string, dstPort: number, out: Float64Array, at: number): void {
-    const ctx = this.contexts.get(srcAddr);
+  /** Starts a batch whose flows name their sources as codes into `values`. */
+  beginBatch(values: ArrayLike<string>): void {
+    this.batch++;
+    if (values !== this.codeValues) {
+      this.codeValues = values;
+      this.byCode = [];
+      this.codeBatch = new Int32Array(0);
+    }
+  }
+
+  /** One flow of the batch, from source `values[srcCode]` (see beginBatch): its features into `out[at..]`. */
+  observe(srcCode: number, startMs: number, dstAddr: string, dstPort: number, out: Float64Array, at: number): void {
+    if (srcCode >= this.codeBatch.length) this.growCodes(srcCode + 1);
+    let ctx: SourceContext | undefined;
+    if (this.codeBatch[srcCode] === this.batch) ctx = this.byCode[srcCode];
+    else {
+      ctx = this.contexts.get(this.codeValues![srcCode]);
+      this.codeBatch[srcCode] = this.batch;
+    }
     const next = updateSourceContext(ctx, startMs, dstAddr, dstPort, this.idleSeconds, out, at);
-    if (next !== ctx) this.contexts.set(srcAddr, next);
+    if (next !== ctx) this.contexts.set(this.codeValues![srcCode], next);
+    this.byCode[srcCode] = next;
+  }
+
+  private growCodes(size: number): void {
+    const grown = new Int32Array(Math.max(size, 2 * this.codeBatch.length, 1024));
+    grown.set(this.codeBatch);
+    this.codeBatch = grown;
+    while (this.byCode.length < grown.length) this.byCode.push(undefined);
   }
 
   /** Forgets sources idle for longer than the idle limit at stream time `nowMs`; returns how many. */
@@ -262,10 +296,11 @@ function observeInTimeOrder(ds: FlowDataset, rows: Uint32Array, store: SourceCon
   const { start, srcAddr, dstAddr, dstPort } = ds.columns;
   const one = new Float64Array(CONTEXT_WIDTH);
   const order = timeOrder(ds, rows);
+  store.beginBatch(srcAddr.values);
   for (let k = 0; k < order.length; k++) {
     const p = order[k];
     const r = rows[p];
-    store.observe(srcAddr.values[srcAddr.codes[r]], start[r], dstAddr.values[dstAddr.codes[r]], dstPort[r], one, 0);
+    store.observe(srcAddr.codes[r], start[r], dstAddr.values[dstAddr.codes[r]], dstPort[r], one, 0);
     logGap[p] = one[1];
     bits[p] = (one[0] ? CONTEXT_BIT.srcNew : 0) | (one[2] ? CONTEXT_BIT.dstAddrChanged : 0) | (one[3] ? CONTEXT_BIT.dstPortChanged : 0);
   }
