@@ -62,6 +62,7 @@ export class StreamClassifier {
    * batch (16 MB for 131,072 flows) cost page faults and garbage collections on this thread.
    */
   private readonly featureBuffers: Float32Array[] = [];
+  private readonly stepOfRow = new StepOfRow();
   /** Settles when the last batch given to classify or finish is done (never rejects). */
   private last: Promise<void> = Promise.resolve();
   /** The same for the batches before it still running, oldest first. */
@@ -187,7 +188,7 @@ export class StreamClassifier {
     for (let call = 0; first < order.length; first += size, call++) {
       const ids = order.subarray(first, Math.min(order.length, first + size));
       const { x, mask } = this.model.predictsInBackground && this.model.backgroundInput ? this.model.backgroundInput(ids.length) : this.modelInput(call & 1, ids.length * seqLen, cols);
-      gatherInputs(wb, spans, ids, features, cols, x, mask, pred.classOf.length);
+      gatherInputs(wb, spans, ids, features, cols, x, mask, pred.classOf.length, this.stepOfRow);
       if (running) this.scatterOutputs(wb, spans, running.ids, await running.out, pred, held);
       running = { ids, out: this.model.predict(x, ids.length, mask, { background: true }) };
     }
@@ -247,7 +248,13 @@ export class StreamClassifier {
 }
 
 /** The model input of sequences `ids` (in that order): features of each real step, mask 1 there. */
-function gatherInputs(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, features: Float32Array, cols: number, x: Float32Array, mask: Float32Array, n: number): void {
+function gatherInputs(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, features: Float32Array, cols: number, x: Float32Array, mask: Float32Array, n: number, dest: StepOfRow): void {
+  if (ids.length * wb.seqLen * 2 >= n) scatterRows(wb, spans, ids, features, cols, x, mask, n, dest);
+  else gatherSteps(wb, spans, ids, features, cols, x, mask, n);
+}
+
+/** gatherInputs for a few sequences: step by step, each step's row read from wherever it is. */
+function gatherSteps(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, features: Float32Array, cols: number, x: Float32Array, mask: Float32Array, n: number): void {
   const { seqLen, rowIndex } = wb;
   for (let b = 0; b < ids.length; b++) {
     const s = ids[b];
@@ -261,6 +268,48 @@ function gatherInputs(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, fea
       for (let j = 0; j < cols; j++) x[to + j] = src[from + j];
       mask[step] = 1;
     }
+  }
+}
+
+/**
+ * gatherInputs for most of a batch: the step of every row first, then the rows in row order, each
+ * copied to its step. A source's flows lie scattered over the batch, so reading them step by step
+ * missed the cache on nearly every row; reading in order and writing scattered is ~2.5x faster.
+ */
+function scatterRows(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, features: Float32Array, cols: number, x: Float32Array, mask: Float32Array, n: number, dest: StepOfRow): void {
+  const { seqLen, rowIndex, prefix, prefixRows } = wb;
+  const stepOf = dest.size(n + prefixRows);
+  for (let b = 0; b < ids.length; b++) {
+    const s = ids[b];
+    for (let t = 0; t < spans[s]; t++) {
+      const r = rowIndex[s * seqLen + t];
+      if (r >= 0) stepOf[r] = b * seqLen + t;
+    }
+  }
+  copyToSteps(features, 0, n, stepOf, cols, x, mask);
+  copyToSteps(prefix, n, prefixRows, stepOf, cols, x, mask);
+}
+
+/** Rows 0..count-1 of `src`, which are rows first.. of the batch, to their steps (-1: none). */
+function copyToSteps(src: Float32Array, first: number, count: number, stepOf: Int32Array, cols: number, x: Float32Array, mask: Float32Array): void {
+  for (let r = 0; r < count; r++) {
+    const step = stepOf[first + r];
+    if (step < 0) continue;
+    const from = r * cols;
+    const to = step * cols;
+    for (let j = 0; j < cols; j++) x[to + j] = src[from + j];
+    mask[step] = 1;
+  }
+}
+
+/** A row -> step table kept from call to call (scatterRows). */
+class StepOfRow {
+  private table = new Int32Array(0);
+
+  /** The table for `rows` rows, all -1. */
+  size(rows: number): Int32Array {
+    if (this.table.length < rows) this.table = new Int32Array(Math.max(rows, Math.floor(this.table.length * 1.5)));
+    return this.table.subarray(0, rows).fill(-1);
   }
 }
 
