@@ -39,11 +39,13 @@ export function updateSourceContext(
   idleSeconds: number,
   out: Float64Array,
   at: number,
+  /** Math.log1p(idleSeconds), for callers that compute it once. */
+  idleLogGap = Math.log1p(idleSeconds),
 ): SourceContext {
   const gapSeconds = ctx === undefined ? Infinity : Math.max(0, (startMs - ctx.lastStartMs) / 1000);
   if (gapSeconds > idleSeconds) {
     out[at] = 1;
-    out[at + 1] = Math.log1p(idleSeconds);
+    out[at + 1] = idleLogGap;
     out[at + 2] = 0;
     out[at + 3] = 0;
   } else {
@@ -73,8 +75,11 @@ export class SourceContextStore {
   private byCode: (SourceContext | undefined)[] = [];
   private codeBatch = new Int32Array(0);
   private batch = 0;
+  private readonly idleLogGap: number;
 
-  constructor(readonly idleSeconds: number) {}
+  constructor(readonly idleSeconds: number) {
+    this.idleLogGap = Math.log1p(idleSeconds);
+  }
 
   get size(): number {
     return this.contexts.size;
@@ -99,7 +104,7 @@ export class SourceContextStore {
       ctx = this.contexts.get(this.codeValues![srcCode]);
       this.codeBatch[srcCode] = this.batch;
     }
-    const next = updateSourceContext(ctx, startMs, dstAddr, dstPort, this.idleSeconds, out, at);
+    const next = updateSourceContext(ctx, startMs, dstAddr, dstPort, this.idleSeconds, out, at, this.idleLogGap);
     if (next !== ctx) this.contexts.set(this.codeValues![srcCode], next);
     this.byCode[srcCode] = next;
   }
@@ -121,11 +126,12 @@ export class SourceContextStore {
  * Deletes the per-source entries whose last flow started more than `idleSeconds` before stream time
  * `nowMs` (their next flow starts afresh anyway); returns how many.
  */
-export function evictIdleEntries<K>(entries: Map<K, { lastStartMs: number }>, nowMs: number, idleSeconds: number): number {
+export function evictIdleEntries<K, E extends { lastStartMs: number }>(entries: Map<K, E>, nowMs: number, idleSeconds: number, onEvict?: (e: E) => void): number {
   let evicted = 0;
   for (const [key, e] of entries) {
     if ((nowMs - e.lastStartMs) / 1000 > idleSeconds) {
       entries.delete(key);
+      onEvict?.(e);
       evicted++;
     }
   }

@@ -85,6 +85,10 @@ export class SourceWindows {
   /** Windows deferred at the end of the last batch (they may since have been evicted from `open`). */
   private deferred: OpenWindow[] = [];
   private batches = 0;
+  /** keepOpen's tables, kept from batch to batch: the windows it keeps, and each batch row's slot in them. */
+  private readonly kept: OpenWindow[] = [];
+  private readonly slotOfRow = new RowTable();
+  private readonly stepArrays: StepArrays;
 
   constructor(
     readonly seqLen: number,
@@ -93,6 +97,7 @@ export class SourceWindows {
   ) {
     if (!Number.isInteger(seqLen) || seqLen < 1) throw new RangeError(`seqLen must be a positive integer, got ${seqLen}`);
     if (!(idleSeconds > 0)) throw new RangeError(`idle time must be a positive number of seconds, got ${idleSeconds}`);
+    this.stepArrays = new StepArrays(cols);
   }
 
   /** Sources with an open window (the state kept between batches). */
@@ -200,18 +205,24 @@ export class SourceWindows {
   private keepOpen(cut: BatchCut, features: Float32Array, run: Uint8Array, defer: boolean): number {
     const { seqLen, cols } = this;
     const { rowIndex, prefix, n } = cut;
+    const kept = this.kept;
+    kept.length = 0;
+    const slotOfRow = this.slotOfRow.size(n);
     let deferredRows = 0;
     for (const w of cut.touched) {
       if (w.count === seqLen) continue;
-      const deferNow = defer && !w.seqOwes;
-      keepSteps(w, rowIndex, features, prefix, n, cols, seqLen);
-      if (deferNow) {
+      if (w.origin.length < w.count) this.stepArrays.grow(w, Math.min(seqLen, Math.max(w.count, 2 * w.origin.length)));
+      planSteps(w, kept.length, slotOfRow, rowIndex, prefix, n, cols, seqLen);
+      kept.push(w);
+      if (defer && !w.seqOwes) {
         run[w.seq] = 0;
         w.pending = true;
         this.deferred.push(w);
         for (let t = 0; t < w.count; t++) if (w.origin[t] >= 0) deferredRows++;
       }
     }
+    copyKeptRows(features, n, slotOfRow, kept, cols, seqLen);
+    kept.length = 0;
     return deferredRows;
   }
 
@@ -227,7 +238,10 @@ export class SourceWindows {
    * next flow would start a new window anyway. Returns how many were freed.
    */
   evictIdle(nowMs: number): number {
-    return evictIdleEntries(this.open, nowMs, this.idleSeconds);
+    // A deferred window still runs with the next batch, from its steps.
+    return evictIdleEntries(this.open, nowMs, this.idleSeconds, (w) => {
+      if (!w.pending) this.stepArrays.recycle(w);
+    });
   }
 }
 
@@ -286,6 +300,62 @@ class BatchCut {
   }
 }
 
+/**
+ * Windows' step arrays, cut from shared chunks and recycled: a window's arrays grow as it fills and
+ * go when its source falls silent, and a typed array of its own each time (over 100,000 per million
+ * flows) cost more than copying the features into them. Arrays are views into chunks of
+ * CHUNK_WINDOWS windows' worth, by size; a freed view waits for the next window of its size, so the
+ * memory held is what the most windows open at once needed.
+ */
+class StepArrays {
+  private readonly free = new Map<number, { steps: Float32Array; origin: Int32Array }[]>();
+  private readonly chunks = new Map<number, { steps: Float32Array; origin: Int32Array; used: number }>();
+
+  constructor(private readonly cols: number) {}
+
+  /** Gives `w` arrays for `size` steps; its old ones (content not kept) are recycled. */
+  grow(w: OpenWindow, size: number): void {
+    this.recycle(w);
+    const spare = this.free.get(size)?.pop() ?? this.cut(size);
+    w.steps = spare.steps;
+    w.origin = spare.origin;
+  }
+
+  /** Takes back `w`'s arrays (it no longer needs them). */
+  recycle(w: OpenWindow): void {
+    const size = w.origin.length;
+    if (size === 0) return;
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, (list = []));
+    list.push({ steps: w.steps, origin: w.origin });
+    w.steps = NO_STEPS;
+    w.origin = NO_ORIGIN;
+  }
+
+  private cut(size: number): { steps: Float32Array; origin: Int32Array } {
+    let chunk = this.chunks.get(size);
+    if (!chunk || chunk.used === CHUNK_WINDOWS) {
+      chunk = { steps: new Float32Array(CHUNK_WINDOWS * size * this.cols), origin: new Int32Array(CHUNK_WINDOWS * size), used: 0 };
+      this.chunks.set(size, chunk);
+    }
+    const k = chunk.used++;
+    return { steps: chunk.steps.subarray(k * size * this.cols, (k + 1) * size * this.cols), origin: chunk.origin.subarray(k * size, (k + 1) * size) };
+  }
+}
+
+const CHUNK_WINDOWS = 256;
+
+/** A per-row Int32 table kept from batch to batch. */
+export class RowTable {
+  private table = new Int32Array(0);
+
+  /** The table for `rows` rows, all -1. */
+  size(rows: number): Int32Array {
+    if (this.table.length < rows) this.table = new Int32Array(Math.max(rows, Math.floor(this.table.length * 1.5)));
+    return this.table.subarray(0, rows).fill(-1);
+  }
+}
+
 interface WindowBuffers {
   rowIndex: Int32Array;
   prefix: Float32Array;
@@ -297,24 +367,40 @@ function newBuffers(): WindowBuffers {
 }
 
 /**
- * Copies the features of `w`'s current sequence (batch rows or prefix rows) into `w.steps`, and
- * where each step's output belongs should the window be deferred: batch row r, or (a prefix row)
- * nowhere, since a sequence that owed output is never deferred.
+ * Readies `w` (the `k`th window kept) to keep its current sequence: where each step's output
+ * belongs should the window be deferred (batch row r, or for a prefix row nowhere, since a
+ * sequence that owed output is never deferred), prefix rows copied now, and for each batch row
+ * the slot copyKeptRows copies it to (k * seqLen + step).
  */
-function keepSteps(w: OpenWindow, rowIndex: Int32Array, features: Float32Array, prefix: Float32Array, n: number, cols: number, seqLen: number): void {
-  if (w.origin.length < w.count) {
-    const size = Math.min(seqLen, Math.max(w.count, 2 * w.origin.length));
-    w.steps = new Float32Array(size * cols);
-    w.origin = new Int32Array(size);
-  }
+function planSteps(w: OpenWindow, k: number, slotOfRow: Int32Array, rowIndex: Int32Array, prefix: Float32Array, n: number, cols: number, seqLen: number): void {
   const steps = w.steps;
   for (let t = 0; t < w.count; t++) {
     const r = rowIndex[w.seq * seqLen + t];
-    const src = r < n ? features : prefix;
-    const from = (r < n ? r : r - n) * cols;
+    if (r < n) {
+      w.origin[t] = r;
+      slotOfRow[r] = k * seqLen + t;
+      continue;
+    }
+    w.origin[t] = -1;
+    const from = (r - n) * cols;
     const to = t * cols;
-    for (let j = 0; j < cols; j++) steps[to + j] = src[from + j];
-    w.origin[t] = r < n ? r : -1;
+    for (let j = 0; j < cols; j++) steps[to + j] = prefix[from + j];
+  }
+}
+
+/**
+ * Copies the batch rows that windows keep into their steps, in row order: a window's flows lie
+ * scattered over the batch, and reading them window by window missed the cache on nearly every row.
+ */
+function copyKeptRows(features: Float32Array, n: number, slotOfRow: Int32Array, kept: OpenWindow[], cols: number, seqLen: number): void {
+  for (let r = 0; r < n; r++) {
+    const slot = slotOfRow[r];
+    if (slot < 0) continue;
+    const k = (slot / seqLen) | 0;
+    const steps = kept[k].steps;
+    const from = r * cols;
+    const to = (slot - k * seqLen) * cols;
+    for (let j = 0; j < cols; j++) steps[to + j] = features[from + j];
   }
 }
 

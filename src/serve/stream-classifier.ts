@@ -9,7 +9,7 @@ import type { FlowDataset } from '../flows/schema.js';
 import { classOfOutput, type SequenceModel } from '../nn/engine.js';
 import { sequenceSpans } from '../train/batching.js';
 import type { FlowPredictions } from '../train/predict.js';
-import { SourceWindows, WINDOW_BUFFER_SETS, type WindowBatch } from './source-windows.js';
+import { RowTable, SourceWindows, WINDOW_BUFFER_SETS, type WindowBatch } from './source-windows.js';
 
 export interface StreamClassifierOptions {
   /**
@@ -62,7 +62,7 @@ export class StreamClassifier {
    * batch (16 MB for 131,072 flows) cost page faults and garbage collections on this thread.
    */
   private readonly featureBuffers: Float32Array[] = [];
-  private readonly stepOfRow = new StepOfRow();
+  private readonly stepOfRow = new RowTable();
   /** Settles when the last batch given to classify or finish is done (never rejects). */
   private last: Promise<void> = Promise.resolve();
   /** The same for the batches before it still running, oldest first. */
@@ -248,7 +248,7 @@ export class StreamClassifier {
 }
 
 /** The model input of sequences `ids` (in that order): features of each real step, mask 1 there. */
-function gatherInputs(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, features: Float32Array, cols: number, x: Float32Array, mask: Float32Array, n: number, dest: StepOfRow): void {
+function gatherInputs(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, features: Float32Array, cols: number, x: Float32Array, mask: Float32Array, n: number, dest: RowTable): void {
   if (ids.length * wb.seqLen * 2 >= n) scatterRows(wb, spans, ids, features, cols, x, mask, n, dest);
   else gatherSteps(wb, spans, ids, features, cols, x, mask, n);
 }
@@ -276,7 +276,7 @@ function gatherSteps(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, feat
  * copied to its step. A source's flows lie scattered over the batch, so reading them step by step
  * missed the cache on nearly every row; reading in order and writing scattered is ~2.5x faster.
  */
-function scatterRows(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, features: Float32Array, cols: number, x: Float32Array, mask: Float32Array, n: number, dest: StepOfRow): void {
+function scatterRows(wb: WindowBatch, spans: Uint16Array, ids: Uint32Array, features: Float32Array, cols: number, x: Float32Array, mask: Float32Array, n: number, dest: RowTable): void {
   const { seqLen, rowIndex, prefix, prefixRows } = wb;
   const stepOf = dest.size(n + prefixRows);
   for (let b = 0; b < ids.length; b++) {
@@ -302,16 +302,6 @@ function copyToSteps(src: Float32Array, first: number, count: number, stepOf: In
   }
 }
 
-/** A row -> step table kept from call to call (scatterRows). */
-class StepOfRow {
-  private table = new Int32Array(0);
-
-  /** The table for `rows` rows, all -1. */
-  size(rows: number): Int32Array {
-    if (this.table.length < rows) this.table = new Int32Array(Math.max(rows, Math.floor(this.table.length * 1.5)));
-    return this.table.subarray(0, rows).fill(-1);
-  }
-}
 
 const NO_FEATURES = new Float32Array(0);
 
