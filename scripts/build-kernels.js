@@ -17,3 +17,9 @@ const common = ['-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--s
 for (const [name, features] of [['lstm-simd', 'simd,threads'], ['lstm-relaxed-simd', 'simd,threads,relaxed-simd']]) {
   execFileSync(process.execPath, [asc, join(root, 'src', 'nn', 'kernels', 'index.ts'), '-o', join(outDir, `${name}.wasm`), ...common, '--enable', features], { stdio: 'inherit' });
 }
+
+// The row scanner of the flow readers' fast path (src/flows/kernels): its own memory, grown by
+// src/flows/wasm-rows.ts to hold the bytes it scans.
+const flowsOut = join(root, 'dist', 'src', 'flows', 'kernels');
+mkdirSync(flowsOut, { recursive: true });
+execFileSync(process.execPath, [asc, join(root, 'src', 'flows', 'kernels', 'row-scan.ts'), '-o', join(flowsOut, 'row-scan.wasm'), '-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '16'], { stdio: 'inherit' });

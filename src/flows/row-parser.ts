@@ -14,6 +14,7 @@ import {
   latin1, parseDecimal, parseFlags, parsePort, parseScaledCount, parseTimestamp, parseUint, trimStart, utf8,
 } from './byte-parse.js';
 import { FastRowParser } from './fast-row.js';
+import { WasmRowScanner } from './wasm-rows.js';
 import type { Layout } from './layout.js';
 import { NONE, type BadRow } from './schema.js';
 import { COMMA, CR, LF, QUOTE } from '../util/ascii.js';
@@ -52,6 +53,9 @@ export class FlowRowParser {
   private readonly noneId: number;
   private readonly noneDesc: number;
   private readonly fast: FastRowParser | undefined;
+  /** The fast path's plain CIDDS rows in WebAssembly (wasm-rows.ts), where it is built. */
+  private readonly scanner: WasmRowScanner | undefined;
+  private readonly jsRow: (pos: number) => number;
 
   constructor(
     readonly layout: Layout,
@@ -76,7 +80,18 @@ export class FlowRowParser {
     this.fast = FastRowParser.supports(layout)
       ? new FastRowParser(layout, out, { label: this.noneLabel, attackType: this.noneType, attackId: this.noneId, attackDescription: this.noneDesc })
       : undefined;
+    this.scanner = this.fast && layout.format === 'cidds' && layout.labelled ? WasmRowScanner.create(out) : undefined;
+    this.jsRow = (pos) => {
+      // Line numbers in its messages must count the rows the scanner took before this one.
+      this.countScanned();
+      return this.oneRow(this.scanBuf!, pos, this.scanEnd, this.scanFinal);
+    };
   }
+
+  // The buffer rows() scans, for jsRow.
+  private scanBuf: Uint8Array | null = null;
+  private scanEnd = 0;
+  private scanFinal = false;
 
   /**
    * Parses whole records from `buf[pos..end)` until the batch is full or the bytes run out.
@@ -87,22 +102,40 @@ export class FlowRowParser {
     const fast = this.fast;
     // Rows that end before the last newline are complete: the fast path may run on them unchecked.
     const safeEnd = fast ? lastNewline(buf, pos, end) + 1 : 0;
+    if (this.scanner && pos < safeEnd && !out.full) {
+      this.scanBuf = buf;
+      this.scanEnd = end;
+      this.scanFinal = final;
+      pos = this.scanner.rows(buf, pos, safeEnd, this.jsRow);
+      this.countScanned();
+      this.scanBuf = null;
+    }
     while (pos < end && !out.full && !this.ended) {
-      if (pos < safeEnd) {
-        const next = fast!.row(buf, pos);
-        if (next > 0) {
-          out.length++;
-          this.rows++;
-          this.line++;
-          pos = next;
-          continue;
-        }
-      }
-      const next = this.slowRecord(buf, pos, end, final);
+      const next = this.oneRow(buf, pos, end, final, safeEnd);
       if (next < 0) return pos;
       pos = next;
     }
     return pos;
+  }
+
+  private countScanned(): void {
+    const n = this.scanner!.takeCount();
+    this.rows += n;
+    this.line += n;
+  }
+
+  /** One record at `pos`: the fast path if it takes it, else the general path. Returns the position after it, or -1. */
+  private oneRow(buf: Uint8Array, pos: number, end: number, final: boolean, safeEnd = end): number {
+    if (pos < safeEnd) {
+      const next = this.fast!.row(buf, pos);
+      if (next > 0) {
+        this.out.length++;
+        this.rows++;
+        this.line++;
+        return next;
+      }
+    }
+    return this.slowRecord(buf, pos, end, final);
   }
 
   /**
