@@ -107,7 +107,9 @@ export class WasmRowScanner {
 
   private views(): void {
     const b = this.x.memory.buffer;
-    this.bytes = new Uint8Array(b);
+    // A Buffer like the JS path's chunks, so the dictionaries and parsers it shares with that path
+    // see one kind of array (a second one made their optimized code start over).
+    this.bytes = Buffer.from(b);
     this.view = new DataView(b);
     this.f64 = new Float64Array(b, F64_BASE, 5 * MAX_ROWS);
     this.i32 = new Int32Array(b, REC_BASE, MAX_ROWS * REC);
