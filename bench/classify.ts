@@ -120,11 +120,12 @@ export async function classifyBenchmark(o: ClassifyBenchOptions): Promise<Classi
 async function child(model: string, file: string, out: string): Promise<void> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const trained = await loadTrained(model);
+  // As `ntc classify` does: the reader thread starts while the model loads.
+  const trained = loadTrained(model);
   const sink = await fileSink(out);
   const s = await classifyToSink(trained, sink, { inputs: [file], format: 'csv', read: {} });
   await sink.commit();
-  trained.model.dispose();
+  (await trained).model.dispose();
   const cpu = process.cpuUsage(c0);
   const result: NtcChild = { rows: s.flows, totalS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, peakMB: peakMB(), prefixSteps: s.stream.prefixSteps, deferredFlows: s.stream.deferredFlows };
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -39,7 +39,10 @@ export function registerClassify(program: Command): void {
     );
   addReadOptions(cmd);
   cmd.action(async (files: string[], o: { model: string; format: OutputFormat; out?: string; idleTimeout?: number; batchSize: number; quiet?: boolean; maxBadRows?: number }) => {
-    const trained = await loadTrained(o.model);
+    // The files are read while the model loads; a bad model is reported where classifyToSink
+    // waits for it (nothing has been written by then).
+    const trained = loadTrained(o.model);
+    trained.catch(() => undefined);
     const inputs = files.length ? files : ['-'];
     const toStdout = o.out === undefined || o.out === '-';
     let sink: OutputSink | undefined;
@@ -76,7 +79,7 @@ export function registerClassify(program: Command): void {
       await sink?.abort();
       throw err;
     } finally {
-      trained.model.dispose();
+      (await trained.catch(() => undefined))?.model.dispose();
     }
   });
 }

@@ -78,7 +78,13 @@ export interface ClassifySummary {
   stoppedEarly: boolean;
 }
 
-export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o: ClassifyOptions): Promise<ClassifySummary> {
+/**
+ * Classifies the inputs into `sink`. The model may still be loading (a promise): the reader thread
+ * starts on the files meanwhile, so loading and the first batches overlap.
+ */
+export async function classifyToSink(model: TrainedModel | Promise<TrainedModel>, sink: OutputSink, o: ClassifyOptions): Promise<ClassifySummary> {
+  // A load that fails is reported below, where it is awaited, not as an unhandled rejection before.
+  Promise.resolve(model).catch(() => undefined);
   if (o.inputs.length === 0) throw new UserError('no flow files given');
   if (o.inputs.filter((p) => p === '-').length > 1) throw new UserError('stdin (-) can be read only once');
   if (o.idleSeconds !== undefined && !(o.idleSeconds > 0)) throw new UserError(`--idle-timeout must be a positive number of seconds, got ${o.idleSeconds}`);
@@ -86,6 +92,19 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
   let bytesTotal = 0;
   for (const p of o.inputs) bytesTotal = p === '-' ? -Infinity : bytesTotal + (await fileSize(p));
   const ctx = newContext({ ...o.read, onProgress: o.onProgress }, Number.isFinite(bytesTotal) ? bytesTotal : 0);
+  const batchRows = o.batchRows ?? DEFAULT_CLASSIFY_BATCH_ROWS;
+  const maxAddresses = o.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
+  const addresses: AddressStats = { peak: 0, restarts: 0 };
+  const readThread = (o.readThread ?? true) && !o.inputs.includes('-');
+  const ahead: ReadAheadSummary = { badRowCount: 0, badRows: [], addresses };
+  const reader = readThread ? started(readAhead({ inputs: o.inputs, maxBadRows: o.read.maxBadRows, batchRows, maxAddresses, onProgress: o.onProgress }, ahead)) : undefined;
+  let trained: TrainedModel;
+  try {
+    trained = await model;
+  } catch (err) {
+    await reader?.return(undefined);
+    throw err;
+  }
   const deferOpenWindows = o.deferOpenWindows ?? true;
   const classifier = new StreamClassifier(trained.model, trained.preprocessor, { idleSeconds: o.idleSeconds, batchSize: o.batchSize, deferOpenWindows });
   const rows = predictionRows(o.format, trained.preprocessor.classes, trained.model.spec.outputs);
@@ -93,7 +112,6 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
   // The header goes out with the first results (or at the end), so a failed read writes nothing.
   let headerDone = false;
   let stoppedEarly = false;
-  const addresses: AddressStats = { peak: 0, restarts: 0 };
   /** Writes completed batches; true once the reader has gone away. */
   const write = async (done: ClassifiedBatch[]): Promise<boolean> => {
     for (const { ds, pred } of done) {
@@ -111,13 +129,9 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
     const batch = running.shift();
     return batch ? write(await batch) : false;
   };
-  const batchRows = o.batchRows ?? DEFAULT_CLASSIFY_BATCH_ROWS;
-  const maxAddresses = o.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
   const maxDelayMs = o.maxDelayMs ?? 1000;
-  const readThread = (o.readThread ?? true) && !o.inputs.includes('-');
-  const ahead: ReadAheadSummary = { badRowCount: 0, badRows: [], addresses };
-  const feeds: Feed[] = readThread
-    ? [{ live: false, batches: readAhead({ inputs: o.inputs, maxBadRows: o.read.maxBadRows, batchRows, maxAddresses, onProgress: o.onProgress }, ahead) }]
+  const feeds: Feed[] = reader
+    ? [{ live: false, batches: reader }]
     : o.inputs.map((path) => {
       const live = path === '-';
       const read = sourceBatches(path, ctx, { batchRows, grow: false, flushEachChunk: live });
@@ -156,6 +170,35 @@ export async function classifyToSink(trained: TrainedModel, sink: OutputSink, o:
     addresses: readThread ? ahead.addresses : addresses,
     stoppedEarly,
   };
+}
+
+/**
+ * `source` with its first batch already asked for, so that its thread starts reading now; iterating
+ * it gives that batch first.
+ */
+function started<T>(source: AsyncGenerator<T>): AsyncGenerator<T> & AsyncIterable<T> {
+  let first: Promise<IteratorResult<T>> | null = source.next();
+  // Its failure surfaces when the batch is taken (or not at all, when nobody takes it).
+  first.catch(() => undefined);
+  const it = {
+    next(): Promise<IteratorResult<T>> {
+      const f = first;
+      first = null;
+      return f ?? source.next();
+    },
+    async return(value?: unknown): Promise<IteratorResult<T>> {
+      first = null;
+      return source.return(value as T);
+    },
+    throw(err: unknown): Promise<IteratorResult<T>> {
+      first = null;
+      return source.throw(err);
+    },
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it as unknown as AsyncGenerator<T> & AsyncIterable<T>;
 }
 
 /** One batch's rows, a buffer at a time; each batch ends with a write so live streams are answered at once. */

@@ -212,6 +212,25 @@ test('a missing model directory is a clear error', async () => {
   const r = await runNtc(['classify', '-m', join(dir, 'nope'), flowFile]);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /not a model directory/);
+  assert.equal(r.stdout, '');
+});
+
+test('the files are read while the model loads: the same output as with a loaded model; a model that fails to load stops the reader', async () => {
+  const loaded = await loadTrained(seqModel);
+  const expected = memorySink();
+  await classifyToSink(loaded, expected, { inputs: [flowFile], format: 'csv', read: {} });
+  loaded.model.dispose();
+  const later = loadTrained(seqModel);
+  const got = memorySink();
+  await classifyToSink(later, got, { inputs: [flowFile], format: 'csv', read: {} });
+  (await later).model.dispose();
+  assert.equal(got.text(), expected.text());
+  // A failed load surfaces as its own error, with nothing written; the reader thread ends (a
+  // thread left running would keep this test file from ever finishing).
+  const failed = memorySink();
+  const err = new Error('the model would not load');
+  await assert.rejects(classifyToSink(Promise.reject(err), failed, { inputs: [flowFile], format: 'csv', read: {} }), err);
+  assert.equal(failed.text(), '');
 });
 
 test('several files are one stream: the file cut in two classifies exactly as the whole', async () => {
