@@ -211,8 +211,11 @@ export class SourceWindows {
     let deferredRows = 0;
     for (const w of cut.touched) {
       if (w.count === seqLen) continue;
-      if (w.origin.length < w.count) this.stepArrays.grow(w, Math.min(seqLen, Math.max(w.count, 2 * w.origin.length)));
-      planSteps(w, kept.length, slotOfRow, rowIndex, prefix, n, cols, seqLen);
+      // A window's prefix rows are its own steps so far, copied out of `steps` by BatchCut.start:
+      // they are still there unless the window now needs larger arrays.
+      const grown = w.origin.length < w.count;
+      if (grown) this.stepArrays.grow(w, Math.min(seqLen, Math.max(w.count, 2 * w.origin.length)));
+      planSteps(w, kept.length, slotOfRow, rowIndex, prefix, n, cols, seqLen, grown);
       kept.push(w);
       if (defer && !w.seqOwes) {
         run[w.seq] = 0;
@@ -372,7 +375,7 @@ function newBuffers(): WindowBuffers {
  * sequence that owed output is never deferred), prefix rows copied now, and for each batch row
  * the slot copyKeptRows copies it to (k * seqLen + step).
  */
-function planSteps(w: OpenWindow, k: number, slotOfRow: Int32Array, rowIndex: Int32Array, prefix: Float32Array, n: number, cols: number, seqLen: number): void {
+function planSteps(w: OpenWindow, k: number, slotOfRow: Int32Array, rowIndex: Int32Array, prefix: Float32Array, n: number, cols: number, seqLen: number, copyPrefix: boolean): void {
   const steps = w.steps;
   for (let t = 0; t < w.count; t++) {
     const r = rowIndex[w.seq * seqLen + t];
@@ -382,6 +385,7 @@ function planSteps(w: OpenWindow, k: number, slotOfRow: Int32Array, rowIndex: In
       continue;
     }
     w.origin[t] = -1;
+    if (!copyPrefix) continue;
     const from = (r - n) * cols;
     const to = t * cols;
     for (let j = 0; j < cols; j++) steps[to + j] = prefix[from + j];
