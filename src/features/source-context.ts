@@ -16,11 +16,14 @@ import { log1pSeconds } from './exact-log.js';
 import { timeOrder } from './order.js';
 import { parallelWorthIt, runBlocks, type BlockJob } from './row-pool.js';
 import { CONTEXT_BIT } from './source-context-bits.js';
+import { SourceMap } from './source-map.js';
 
 export interface SourceContext {
   lastStartMs: number;
   lastDstAddr: string;
   lastDstPort: number;
+  /** For the stream's SourceMap: the source's code in the dictionary last used. */
+  code: number;
 }
 
 export const CONTEXT_FEATURES = ['srcNew', 'srcLogGap', 'dstAddrChanged', 'dstPortChanged'] as const;
@@ -55,7 +58,7 @@ export function updateSourceContext(
     out[at + 2] = dstAddr === c.lastDstAddr ? 0 : 1;
     out[at + 3] = dstPort === c.lastDstPort ? 0 : 1;
   }
-  if (ctx === undefined) return { lastStartMs: startMs, lastDstAddr: dstAddr, lastDstPort: dstPort };
+  if (ctx === undefined) return { lastStartMs: startMs, lastDstAddr: dstAddr, lastDstPort: dstPort, code: -1 };
   // An out-of-order flow must not move the source's clock backwards.
   ctx.lastStartMs = Math.max(ctx.lastStartMs, startMs);
   ctx.lastDstAddr = dstAddr;
@@ -65,16 +68,7 @@ export function updateSourceContext(
 
 /** Contexts of the sources a stream has seen recently. */
 export class SourceContextStore {
-  private readonly contexts = new Map<string, SourceContext>();
-  /**
-   * `contexts` looked up by code of the batch's source dictionary, so that a batch hashes each
-   * source's text once rather than once per flow: `byCode[c]` is valid while `codeBatch[c]` is
-   * the current batch (eviction runs between batches, so a cached context is never a stale one).
-   */
-  private codeValues: ArrayLike<string> | null = null;
-  private byCode: (SourceContext | undefined)[] = [];
-  private codeBatch = new Int32Array(0);
-  private batch = 0;
+  private readonly contexts = new SourceMap<SourceContext>();
   private readonly idleLogGap: number;
 
   constructor(readonly idleSeconds: number) {
@@ -87,55 +81,20 @@ export class SourceContextStore {
 
   /** Starts a batch whose flows name their sources as codes into `values`. */
   beginBatch(values: ArrayLike<string>): void {
-    this.batch++;
-    if (values !== this.codeValues) {
-      this.codeValues = values;
-      this.byCode = [];
-      this.codeBatch = new Int32Array(0);
-    }
+    this.contexts.use(values);
   }
 
   /** One flow of the batch, from source `values[srcCode]` (see beginBatch): its features into `out[at..]`. */
   observe(srcCode: number, startMs: number, dstAddr: string, dstPort: number, out: Float64Array, at: number): void {
-    if (srcCode >= this.codeBatch.length) this.growCodes(srcCode + 1);
-    let ctx: SourceContext | undefined;
-    if (this.codeBatch[srcCode] === this.batch) ctx = this.byCode[srcCode];
-    else {
-      ctx = this.contexts.get(this.codeValues![srcCode]);
-      this.codeBatch[srcCode] = this.batch;
-    }
+    const ctx = this.contexts.get(srcCode);
     const next = updateSourceContext(ctx, startMs, dstAddr, dstPort, this.idleSeconds, out, at, this.idleLogGap);
-    if (next !== ctx) this.contexts.set(this.codeValues![srcCode], next);
-    this.byCode[srcCode] = next;
-  }
-
-  private growCodes(size: number): void {
-    const grown = new Int32Array(Math.max(size, 2 * this.codeBatch.length, 1024));
-    grown.set(this.codeBatch);
-    this.codeBatch = grown;
-    while (this.byCode.length < grown.length) this.byCode.push(undefined);
+    if (next !== ctx) this.contexts.set(srcCode, next);
   }
 
   /** Forgets sources idle for longer than the idle limit at stream time `nowMs`; returns how many. */
   evictIdle(nowMs: number): number {
-    return evictIdleEntries(this.contexts, nowMs, this.idleSeconds);
+    return this.contexts.evictIdle(nowMs, this.idleSeconds);
   }
-}
-
-/**
- * Deletes the per-source entries whose last flow started more than `idleSeconds` before stream time
- * `nowMs` (their next flow starts afresh anyway); returns how many.
- */
-export function evictIdleEntries<K, E extends { lastStartMs: number }>(entries: Map<K, E>, nowMs: number, idleSeconds: number, onEvict?: (e: E) => void): number {
-  let evicted = 0;
-  for (const [key, e] of entries) {
-    if ((nowMs - e.lastStartMs) / 1000 > idleSeconds) {
-      entries.delete(key);
-      onEvict?.(e);
-      evicted++;
-    }
-  }
-  return evicted;
 }
 
 export { CONTEXT_BIT } from './source-context-bits.js';

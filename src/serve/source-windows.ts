@@ -11,7 +11,7 @@
  * judged exactly as batch judges them. Flows must arrive in time order across batches (within a
  * batch any order works); an earlier flow arriving late joins the source's current window.
  */
-import { evictIdleEntries } from '../features/source-context.js';
+import { SourceMap } from '../features/source-map.js';
 
 /** WindowBatches that may be in use at once: the one being assigned and those still being run. */
 export const WINDOW_BUFFER_SETS = 3;
@@ -35,6 +35,8 @@ interface OpenWindow {
   batch: number;
   /** The current sequence holds steps that owe output to the previous batch (so it must run now). */
   seqOwes: boolean;
+  /** For SourceMap: the source's code in the dictionary last used. */
+  code: number;
 }
 
 /**
@@ -68,14 +70,7 @@ export interface SourceColumn {
 
 export class SourceWindows {
   /** By source address (text, not dictionary code: a stream's dictionaries may be replaced between batches). */
-  private readonly open = new Map<string | number, OpenWindow>();
-  /**
-   * `open` looked up by code of the current dictionary, so a batch hashes each source's text once
-   * rather than once per flow: `byCode[c]` is valid while `codeBatch[c]` is the current batch.
-   */
-  private codeValues: ArrayLike<string | number> | null = null;
-  private byCode: (OpenWindow | undefined)[] = [];
-  private codeBatch = new Int32Array(0);
+  private readonly open = new SourceMap<OpenWindow>();
   /**
    * Arrays of the WindowBatch, kept from batch to batch (a fresh 8 MB row index per batch made the
    * garbage collector run full collections for the external memory alone). WINDOW_BUFFER_SETS sets,
@@ -162,32 +157,21 @@ export class SourceWindows {
     const { seqLen } = this;
     const n = order.length;
     const { codes, values } = source;
-    if (values !== this.codeValues) {
-      this.codeValues = values;
-      this.byCode = [];
-      this.codeBatch = new Int32Array(0);
-    }
+    const open = this.open;
+    open.use(values);
     for (let k = 0; k < n; k++) {
       const i = order[k];
       const code = codes[i];
       const t0 = startMs[i];
-      if (code >= this.codeBatch.length) this.growCodes(code + 1);
-      let w: OpenWindow | undefined;
-      if (this.codeBatch[code] === batch) w = this.byCode[code];
-      else {
-        w = this.open.get(values[code]);
-        this.byCode[code] = w;
-        this.codeBatch[code] = batch;
-      }
+      let w = open.get(code);
       if (w && (t0 - w.lastStartMs) / 1000 > this.idleSeconds) {
         // Its flows so far are one window: run it (if it owes output) before starting afresh.
         if (w.pending) cut.start(w);
         w.count = 0;
       }
       if (!w) {
-        w = { steps: NO_STEPS, origin: NO_ORIGIN, pending: false, count: 0, lastStartMs: t0, seq: -1, batch: 0, seqOwes: false };
-        this.open.set(values[code], w);
-        this.byCode[code] = w;
+        w = { steps: NO_STEPS, origin: NO_ORIGIN, pending: false, count: 0, lastStartMs: t0, seq: -1, batch: 0, seqOwes: false, code: -1 };
+        open.set(code, w);
       }
       if (w.count === seqLen) w.count = 0;
       if (w.batch !== batch || w.count === 0) cut.start(w);
@@ -229,20 +213,13 @@ export class SourceWindows {
     return deferredRows;
   }
 
-  private growCodes(size: number): void {
-    const grown = new Int32Array(Math.max(size, 2 * this.codeBatch.length, 1024));
-    grown.set(this.codeBatch);
-    this.codeBatch = grown;
-    while (this.byCode.length < grown.length) this.byCode.push(undefined);
-  }
-
   /**
    * Frees the windows of sources silent for longer than the idle time at stream time `nowMs`; their
    * next flow would start a new window anyway. Returns how many were freed.
    */
   evictIdle(nowMs: number): number {
     // A deferred window still runs with the next batch, from its steps.
-    return evictIdleEntries(this.open, nowMs, this.idleSeconds, (w) => {
+    return this.open.evictIdle(nowMs, this.idleSeconds, (w) => {
       if (!w.pending) this.stepArrays.recycle(w);
     });
   }
