@@ -12,11 +12,13 @@ export class FeatureEnv {
     readonly options: ResolvedPreprocessOptions,
     readonly vocabularies: Preprocessor['vocabularies'],
     private readonly store?: SourceContextStore,
+    /** timeOrder(ds, rows), when the caller has it already (streaming only). */
+    private readonly order?: Uint32Array,
   ) {}
 
   context(): ContextValues {
     this.contextValues ??= this.store
-      ? streamingContext(this.ds, this.rows, this.store)
+      ? streamingContext(this.ds, this.rows, this.store, this.order)
       : batchContext(this.ds, this.rows, this.options.contextIdleSeconds);
     return this.contextValues;
   }

@@ -95,6 +95,8 @@ export interface TransformOptions {
    * faults and garbage collections that a fresh matrix per batch costs.
    */
   into?: Float32Array;
+  /** With `contexts`: timeOrder(ds, rows), when the caller computed it already (it is a pass over the rows). */
+  timeOrder?: Uint32Array;
 }
 
 export function transformFlows(p: Preprocessor, ds: FlowDataset, rows?: Uint32Array, opts: TransformOptions = {}): FeatureMatrix {
@@ -102,7 +104,7 @@ export function transformFlows(p: Preprocessor, ds: FlowDataset, rows?: Uint32Ar
   const sel = rowsOrAll(ds, rows);
   const groups = candidateGroups(p.options, p.vocabularies);
   const colOf = outputColumns(p, groups);
-  const env = new FeatureEnv(ds, sel, p.options, p.vocabularies, opts.contexts);
+  const env = new FeatureEnv(ds, sel, p.options, p.vocabularies, opts.contexts, opts.timeOrder);
   const targetOf = (name: string): ColumnTarget => {
     const j = colOf.get(name) ?? -1;
     return j < 0 ? { col: -1, mean: 0, std: 1 } : { col: j, mean: p.scaler.mean[j], std: p.scaler.std[j] };

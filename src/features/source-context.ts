@@ -246,10 +246,10 @@ export function batchContext(ds: FlowDataset, rows: Uint32Array, idleSeconds: nu
 }
 
 /** Streaming path: `rows` are new flows; walks them in time order through the store's contexts. */
-export function streamingContext(ds: FlowDataset, rows: Uint32Array, store: SourceContextStore): ContextValues {
+export function streamingContext(ds: FlowDataset, rows: Uint32Array, store: SourceContextStore, order = timeOrder(ds, rows)): ContextValues {
   const logGap = new Float64Array(rows.length);
   const bits = new Uint8Array(rows.length);
-  observeInTimeOrder(ds, rows, store, logGap, bits);
+  observeInTimeOrder(ds, rows, store, logGap, bits, order);
   return { logGap, bits };
 }
 
@@ -257,10 +257,9 @@ export function streamingContext(ds: FlowDataset, rows: Uint32Array, store: Sour
  * streamingContext's loop, apart: the compiler optimizes it mid-loop on the first batch, and code
  * after the loop that had not run yet then undid that optimization batch after batch.
  */
-function observeInTimeOrder(ds: FlowDataset, rows: Uint32Array, store: SourceContextStore, logGap: Float64Array, bits: Uint8Array): void {
+function observeInTimeOrder(ds: FlowDataset, rows: Uint32Array, store: SourceContextStore, logGap: Float64Array, bits: Uint8Array, order: Uint32Array): void {
   const { start, srcAddr, dstAddr, dstPort } = ds.columns;
   const one = new Float64Array(CONTEXT_WIDTH);
-  const order = timeOrder(ds, rows);
   store.beginBatch(srcAddr.values);
   for (let k = 0; k < order.length; k++) {
     const p = order[k];

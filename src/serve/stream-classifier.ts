@@ -101,8 +101,9 @@ export class StreamClassifier {
     const all = this.allRows.subarray(0, n);
     const cols = this.preprocessor.names.length;
     const buffer = this.featureBuffer(n * cols);
-    const features = transformFlows(this.preprocessor, ds, all, { contexts: this.contexts, into: buffer });
-    const wb = this.windows.assign(srcAddr, start, features.data, timeOrder(ds, all), this.defer);
+    const order = timeOrder(ds, all);
+    const features = transformFlows(this.preprocessor, ds, all, { contexts: this.contexts, into: buffer, timeOrder: order });
+    const wb = this.windows.assign(srcAddr, start, features.data, order, this.defer);
     return this.enqueue(async () => {
       const done = await this.complete({ ds, pred: this.emptyPredictions(n) }, wb, features.data, features.cols);
       // The windows have gathered (and open ones copied) what they need of it.
