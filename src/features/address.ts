@@ -39,9 +39,23 @@ function parseIpv4(a: string): number[] | undefined {
   return octets.every((o) => o <= 255) ? octets : undefined;
 }
 
-/** Per dictionary value: 1 if internal, else 0. */
+/** Flags computed so far per dictionary's values array (append-only: see byte-dictionary.ts). */
+const flagsOf = new WeakMap<readonly string[], Uint8Array>();
+
+/**
+ * Per dictionary value: 1 if internal, else 0. A stream's batches share their dictionaries, which
+ * only grow: the values seen before keep their flags, and only new ones are looked at.
+ */
 export function internalFlags(dictValues: readonly string[]): Uint8Array {
+  const known = flagsOf.get(dictValues);
+  if (known && known.length === dictValues.length) return known;
   const out = new Uint8Array(dictValues.length);
-  for (let c = 0; c < dictValues.length; c++) out[c] = isInternalAddress(dictValues[c]) ? 1 : 0;
+  let from = 0;
+  if (known && known.length < dictValues.length) {
+    out.set(known);
+    from = known.length;
+  }
+  for (let c = from; c < dictValues.length; c++) out[c] = isInternalAddress(dictValues[c]) ? 1 : 0;
+  flagsOf.set(dictValues, out);
   return out;
 }

@@ -71,12 +71,13 @@ export class SourceMap<E extends SourceEntry> {
  */
 function evictIdleEntries<K, E extends { lastStartMs: number }>(entries: Map<K, E>, nowMs: number, idleSeconds: number, onEvict?: (e: E) => void): number {
   let evicted = 0;
-  for (const [key, e] of entries) {
+  // forEach rather than for-of: no [key, entry] pair allocated per entry, on every batch.
+  entries.forEach((e, key) => {
     if ((nowMs - e.lastStartMs) / 1000 > idleSeconds) {
       entries.delete(key);
       onEvict?.(e);
       evicted++;
     }
-  }
+  });
   return evicted;
 }

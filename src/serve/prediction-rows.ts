@@ -57,10 +57,15 @@ class IsoTimes {
   private dayEnd = NaN;
   private date = constText('0000-00-00T');
 
-  put(dv: DataView, p: number, ms: number): number {
+  /**
+   * Writes `start[i]`. The array and index rather than the value: a start (above 2^31 ms) passed
+   * to a call the compiler does not inline is boxed, one heap number per row.
+   */
+  put(dv: DataView, p: number, start: Float64Array, i: number): number {
+    const ms = start[i];
     // Whole milliseconds only: Date truncates a fraction toward zero, which the day arithmetic
     // below would not (and toISOString knows what to write).
-    if (!(ms >= this.dayStart && ms < this.dayEnd && Number.isInteger(ms))) return this.putOther(dv, p, ms);
+    if (!(ms >= this.dayStart && ms < this.dayEnd && Number.isInteger(ms))) return this.putOther(dv, p, start, i);
     const t = ms - this.dayStart; // below 2^31: int32 arithmetic from here
     const sec = (t / 1000) | 0;
     p = putTimeOfDay(dv, putText(dv, p, this.date), sec);
@@ -70,7 +75,8 @@ class IsoTimes {
   }
 
   /** A start in another day (or not a whole millisecond): a new date, or toISOString itself. */
-  private putOther(dv: DataView, p: number, ms: number): number {
+  private putOther(dv: DataView, p: number, start: Float64Array, i: number): number {
+    const ms = start[i];
     if (Number.isInteger(ms)) {
       const dayStart = Math.floor(ms / DAY_MS) * DAY_MS;
       const iso = new Date(dayStart).toISOString();
@@ -79,7 +85,7 @@ class IsoTimes {
         this.dayStart = dayStart;
         this.dayEnd = dayStart + DAY_MS;
         this.date = constText(iso.slice(0, 11));
-        return this.put(dv, p, ms);
+        return this.put(dv, p, start, i);
       }
     }
     return putLatin1(dv, p, new Date(ms).toISOString());
@@ -197,7 +203,7 @@ class CsvRows extends RowsBase {
   protected row(dv: DataView, p: number, ds: FlowDataset, pred: FlowPredictions, i: number): number {
     const c = ds.columns;
     const k = this.outputs;
-    p = this.times.put(dv, p, c.start[i]);
+    p = this.times.put(dv, p, c.start, i);
     dv.setUint8(p, COMMA);
     p = putNumber(dv, p + 1, c.duration[i]);
     dv.setUint8(p, COMMA);
@@ -278,7 +284,7 @@ class JsonlRows extends RowsBase {
     const c = ds.columns;
     const k = this.outputs;
     p = putText(dv, p, K_START);
-    p = this.times.put(dv, p, c.start[i]);
+    p = this.times.put(dv, p, c.start, i);
     p = putText(dv, p, K_DURATION);
     p = putJsonNumber(dv, p, c.duration[i]);
     p = putText(dv, p, K_PROTO);
