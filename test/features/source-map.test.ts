@@ -24,6 +24,9 @@ test('source map: entries by source text, looked up by code; eviction and a new 
   assert.equal(m.get(2)?.name, 'dns');
   m.set(0, entry('a again', 61_000));
   assert.equal(m.get(0)?.name, 'a again');
+  // At most one sweep per idle time of stream time: DNS, idle by 115 s, stays until the next.
+  assert.equal(m.evictIdle(120_000, 60), 0);
+  assert.equal(m.get(2)?.name, 'dns');
   // A new dictionary: the same sources under other codes.
   const second = ['DNS', 'x', '10.0.0.1'];
   m.use(second);
