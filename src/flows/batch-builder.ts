@@ -19,6 +19,28 @@ export function isIcmpName(proto: string): boolean {
   return proto === 'ICMP' || proto === 'ICMP6' || proto === 'IPV6-ICMP';
 }
 
+/** Whether each code of a protocol dictionary names ICMP (which reads `Dst Pt` as type.code), looked up once per code. */
+export class IcmpCodes {
+  private known = new Uint8Array(16);
+
+  constructor(private readonly proto: ByteDictionary) {}
+
+  has(code: number): boolean {
+    if (code < 0) return false;
+    if (code >= this.known.length) {
+      const grown = new Uint8Array(Math.max(code + 1, this.known.length * 2));
+      grown.set(this.known);
+      this.known = grown;
+    }
+    let v = this.known[code];
+    if (v === 0) {
+      v = isIcmpName(this.proto.values[code]) ? 2 : 1;
+      this.known[code] = v;
+    }
+    return v === 2;
+  }
+}
+
 export class FlowDictionaries {
   readonly proto = new ByteDictionary(normaliseProto);
   /**

@@ -3,7 +3,7 @@
  * position without allocating, leaves the position after it in `at`, and signals what it cannot
  * take (NaN or -1) so that the row goes to the general parser instead.
  */
-import { isIcmpName, type FlowDictionaries } from './batch-builder.js';
+import { IcmpCodes, type FlowDictionaries } from './batch-builder.js';
 import { HASH_MUL, HASH_SEED, type ByteDictionary } from './byte-dictionary.js';
 import { parseFlags, parsePort, parseScaledCount, parseTimestamp } from './byte-parse.js';
 import { SPACE, TAB } from '../util/ascii.js';
@@ -33,7 +33,7 @@ export class FieldScanner {
   protected at = 0;
   /** A number parsed (an out parameter: a double returned by a call not inlined is allocated). */
   protected readonly number = new Float64Array(1);
-  private icmpByCode = new Uint8Array(16);
+  private readonly icmp: IcmpCodes;
   private lastDateKey = -1;
   private lastDayMs = 0;
   /** Where the previous row's timestamp was read on the fixed-position path, and its hour. */
@@ -49,7 +49,8 @@ export class FieldScanner {
   private readonly lastLen: Int32Array;
   private readonly lastCode: Uint32Array;
 
-  constructor(fields: number, private readonly dicts: FlowDictionaries) {
+  constructor(fields: number, dicts: FlowDictionaries) {
+    this.icmp = new IcmpCodes(dicts.proto);
     this.lastStart = new Int32Array(fields);
     this.lastLen = new Int32Array(fields).fill(-1);
     this.lastCode = new Uint32Array(fields);
@@ -365,19 +366,9 @@ export class FieldScanner {
   }
 
   protected isIcmp(code: number): boolean {
-    if (code < 0) return false;
-    if (code >= this.icmpByCode.length) {
-      const grown = new Uint8Array(Math.max(code + 1, this.icmpByCode.length * 2));
-      grown.set(this.icmpByCode);
-      this.icmpByCode = grown;
-    }
-    let v = this.icmpByCode[code];
-    if (v === 0) {
-      v = isIcmpName(this.dicts.proto.values[code]) ? 2 : 1;
-      this.icmpByCode[code] = v;
-    }
-    return v === 2;
+    return this.icmp.has(code);
   }
+
 }
 
 export const FLAGS6 = [0x55, 0x41, 0x50, 0x52, 0x53, 0x46]; // U A P R S F

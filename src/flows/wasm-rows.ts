@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { BatchBuilder } from './batch-builder.js';
-import { isIcmpName } from './batch-builder.js';
+import { IcmpCodes } from './batch-builder.js';
 import { parseTimestamp } from './byte-parse.js';
 
 // Row outputs (kernels/row-scan.ts): f64 columns of MAX_ROWS each, an i32 record of REC words per row.
@@ -85,7 +85,7 @@ export class WasmRowScanner {
   private lastProto = -1;
   private readonly lastLabels = new Uint32Array(4);
   private labelsKnown = false;
-  private icmpByCode = new Uint8Array(16);
+  private readonly icmp: IcmpCodes;
   /** Rows the scanner put in the batch since the caller last took this count (takeCount). */
   private taken = 0;
 
@@ -96,6 +96,7 @@ export class WasmRowScanner {
   }
 
   private constructor(module: WebAssembly.Module, private readonly out: BatchBuilder) {
+    this.icmp = new IcmpCodes(out.dicts.proto);
     const dayStart = (pos: number, h: number, mi: number, s: number): number => {
       const day = parseTimestamp(this.bytes, pos, pos + 19);
       return day !== day ? NaN : day - h * 3600000 - mi * 60000 - s * 1000;
@@ -178,7 +179,7 @@ export class WasmRowScanner {
     // `3.3` is ICMP's type.code; other protocols take `445.0` only.
     let dstPort = I[w + R_DST_PORT];
     if (I[w + R_DST_FRACTION_DIGITS] !== 0) {
-      if (this.isIcmp(proto)) dstPort = dstPort * 256 + I[w + R_DST_FRACTION];
+      if (this.icmp.has(proto)) dstPort = dstPort * 256 + I[w + R_DST_FRACTION];
       else if (I[w + R_DST_FRACTION] !== 0) return this.forget();
     }
     if (dstPort > 0xffff) return this.forget();
@@ -248,19 +249,5 @@ export class WasmRowScanner {
     this.lastLabels[2] = out.attackId[o];
     this.lastLabels[3] = out.attackDescription[o];
     this.labelsKnown = true;
-  }
-
-  private isIcmp(code: number): boolean {
-    if (code >= this.icmpByCode.length) {
-      const grown = new Uint8Array(Math.max(code + 1, this.icmpByCode.length * 2));
-      grown.set(this.icmpByCode);
-      this.icmpByCode = grown;
-    }
-    let v = this.icmpByCode[code];
-    if (v === 0) {
-      v = isIcmpName(this.out.dicts.proto.values[code]) ? 2 : 1;
-      this.icmpByCode[code] = v;
-    }
-    return v === 2;
   }
 }

@@ -43,6 +43,7 @@ let at: i32 = 0;
 let num: f64 = 0;
 let portFractionDigits: i32 = 0;
 let portFraction: i32 = 0;
+let digitsValue: i32 = 0;
 
 /** Where the last scan stopped: the end, or the first row it did not take. */
 export function stopPosition(): i32 {
@@ -130,38 +131,38 @@ function count(i: i32): bool {
 }
 
 /**
+ * The decimal digits at `i`, as an integer into `digitsValue` (exact up to 9 digits; the caller
+ * refuses more): returns how many there are, `at` after them.
+ */
+function digitsAt(i: i32): i32 {
+  let v = 0;
+  let n = 0;
+  let c = byte(i) - 0x30;
+  while (<u32>c <= 9) {
+    if (n < 9) v = v * 10 + c;
+    n++;
+    c = byte(++i) - 0x30;
+  }
+  digitsValue = v;
+  at = i;
+  return n;
+}
+
+/**
  * A port `445`, `445.0` or ICMP `3.3` then a comma: the whole part, or -1 for another shape; the
  * fraction and its digit count (0: no dot) into portFraction and portFractionDigits.
  */
 function port(i: i32): i32 {
-  let whole = 0;
-  let digits = 0;
-  let c = byte(i) - 0x30;
-  while (<u32>c <= 9) {
-    whole = whole * 10 + c;
-    digits++;
-    c = byte(++i) - 0x30;
-  }
+  const digits = digitsAt(i);
   if (digits == 0 || digits > 6) return -1;
+  const whole = digitsValue;
   portFraction = 0;
   portFractionDigits = 0;
-  if (c != DOT - 0x30) {
-    if (c != COMMA - 0x30) return -1;
-    at = i;
-    return whole;
-  }
-  let frac = 0;
-  let fd = 0;
-  c = byte(++i) - 0x30;
-  while (<u32>c <= 9) {
-    frac = frac * 10 + c;
-    fd++;
-    c = byte(++i) - 0x30;
-  }
-  if (fd == 0 || fd > 3 || c != COMMA - 0x30) return -1;
-  portFraction = frac;
+  if (byte(at) != DOT) return byte(at) == COMMA ? whole : -1;
+  const fd = digitsAt(at + 1);
+  if (fd == 0 || fd > 3 || byte(at) != COMMA) return -1;
+  portFraction = digitsValue;
   portFractionDigits = fd;
-  at = i;
   return whole;
 }
 
@@ -189,6 +190,16 @@ function text(i: i32): i32 {
   for (; i < e; i++) h = (h ^ byte(i)) * HASH_MUL;
   at = e;
   return h;
+}
+
+/** A text field at `i` into the record words at `o` (start, end, hash); false for a quote, or an empty required field. */
+function textField(i: i32, o: i32, required: bool): bool {
+  const h = text(i);
+  if (at < 0 || (required && at == i)) return false;
+  store<i32>(o, i);
+  store<i32>(o + 4, at);
+  store<i32>(o + 8, h);
+  return true;
 }
 
 /**
@@ -219,32 +230,17 @@ function row(i: i32, r: i32): i32 {
   store<f64>(F64_BASE + (MAX_ROWS + r) * 8, num);
   // Protocol: the same bytes as the row before, or text to look up.
   i = at + 1;
-  let h = text(i);
-  if (at <= i) return -1;
+  if (!textField(i, rec + 28, true)) return -1;
   const protoLen = at - i;
   store<i32>(rec + 24, lastProtoStart >= 0 && protoLen == lastProtoLen && sameBytes(i, lastProtoStart, protoLen) ? 1 : 0);
-  store<i32>(rec + 28, i);
-  store<i32>(rec + 32, at);
-  store<i32>(rec + 36, h);
   lastProtoStart = i;
   lastProtoLen = protoLen;
-  if (byte(at) != COMMA) return -1;
-  i = at + 1;
-  h = text(i);
-  if (at <= i || byte(at) != COMMA) return -1;
-  store<i32>(rec + 40, i);
-  store<i32>(rec + 44, at);
-  store<i32>(rec + 48, h);
+  if (byte(at) != COMMA || !textField(at + 1, rec + 40, true) || byte(at) != COMMA) return -1;
   let p = port(at + 1);
   // A source port is never ICMP's type.code: `445.0` only.
   if (p < 0 || portFraction != 0 || p > 0xffff) return -1;
   store<i32>(rec + 4, p);
-  i = at + 1;
-  h = text(i);
-  if (at <= i || byte(at) != COMMA) return -1;
-  store<i32>(rec + 52, i);
-  store<i32>(rec + 56, at);
-  store<i32>(rec + 60, h);
+  if (!textField(at + 1, rec + 52, true) || byte(at) != COMMA) return -1;
   p = port(at + 1);
   if (p < 0) return -1;
   store<i32>(rec + 8, p);
@@ -266,19 +262,10 @@ function row(i: i32, r: i32): i32 {
     else if (c != DOT) return -1;
   }
   store<i32>(rec + 12, bits);
-  i += 7;
-  let tos = 0;
-  let digits = 0;
-  let c = byte(i) - 0x30;
-  while (<u32>c <= 9) {
-    tos = tos * 10 + c;
-    digits++;
-    if (tos > 255) return -1;
-    c = byte(++i) - 0x30;
-  }
-  if (digits == 0 || c != COMMA - 0x30) return -1;
-  store<i32>(rec + 16, tos);
-  i++;
+  const tosDigits = digitsAt(i + 7);
+  if (tosDigits == 0 || tosDigits > 9 || digitsValue > 255 || byte(at) != COMMA) return -1;
+  store<i32>(rec + 16, digitsValue);
+  i = at + 1;
   // The four label fields and the line end: as in the row before (nearly always), or each as text.
   const tailAt = i;
   if (lastTailStart >= 0 && i + lastTailLen <= inputEnd && sameBytes(i, lastTailStart, lastTailLen)) {
@@ -287,12 +274,8 @@ function row(i: i32, r: i32): i32 {
   } else {
     store<i32>(rec + 64, 0);
     for (let f = 0; f < 4; f++) {
-      h = text(i);
-      if (at < 0 || (f == 0 && at == i)) return -1;
-      const o = rec + 68 + f * 12;
-      store<i32>(o, i);
-      store<i32>(o + 4, at);
-      store<i32>(o + 8, h);
+      // The class label is required; the attack fields may be empty.
+      if (!textField(i, rec + 68 + f * 12, f == 0)) return -1;
       i = at;
       if (f < 3) {
         if (byte(i) != COMMA) return -1;
