@@ -98,78 +98,77 @@ export async function classifyToSink(model: TrainedModel | Promise<TrainedModel>
   const readThread = (o.readThread ?? true) && !o.inputs.includes('-');
   const ahead: ReadAheadSummary = { badRowCount: 0, badRows: [], addresses };
   const reader = readThread ? started(readAhead({ inputs: o.inputs, maxBadRows: o.read.maxBadRows, batchRows, maxAddresses, onProgress: o.onProgress }, ahead)) : undefined;
-  let trained: TrainedModel;
   try {
-    trained = await model;
-  } catch (err) {
-    await reader?.return(undefined);
-    throw err;
-  }
-  const deferOpenWindows = o.deferOpenWindows ?? true;
-  const classifier = new StreamClassifier(trained.model, trained.preprocessor, { idleSeconds: o.idleSeconds, batchSize: o.batchSize, deferOpenWindows });
-  const rows = predictionRows(o.format, trained.preprocessor.classes, trained.model.spec.outputs);
-  const out = new ByteWriter();
-  // The header goes out with the first results (or at the end), so a failed read writes nothing.
-  let headerDone = false;
-  let stoppedEarly = false;
-  /** Writes completed batches; true once the reader has gone away. */
-  const write = async (done: ClassifiedBatch[]): Promise<boolean> => {
-    for (const { ds, pred } of done) {
-      if (!headerDone) await sink.write(rows.header);
-      headerDone = true;
-      await writeRows(sink, out, rows, ds, pred);
-      if (sink.closed) return true;
-    }
-    return false;
-  };
-  /** Batches whose results are not written yet, oldest first. */
-  const running: Promise<ClassifiedBatch[]>[] = [];
-  /** Writes the oldest running batch once it is done; true once the reader has gone away. */
-  const settle = async (): Promise<boolean> => {
-    const batch = running.shift();
-    return batch ? write(await batch) : false;
-  };
-  const maxDelayMs = o.maxDelayMs ?? 1000;
-  const feeds: Feed[] = reader
-    ? [{ live: false, batches: reader }]
-    : o.inputs.map((path) => {
-      const live = path === '-';
-      const read = sourceBatches(path, ctx, { batchRows, grow: false, flushEachChunk: live });
-      const batches = boundedAddresses(read, ctx, maxAddresses, addresses);
-      return { live, batches: idleTicks(coalesceBatches(batches, batchRows, maxDelayMs), maxDelayMs, () => classifier.owing) };
-    });
-  outer: for (const { live, batches } of feeds) {
-    for await (const batch of batches) {
-      const next = batch === IDLE ? classifier.finish() : classifier.classify(batch);
-      // Rejections surface when `next` is awaited, batches later.
-      next.catch(() => undefined);
-      running.push(next);
-      // From a file, a batch's model run overlaps with writing earlier batches and reading later
-      // ones; a live stream is answered as soon as its batch is done.
-      while (running.length > (live ? 0 : BATCHES_IN_FLIGHT)) {
-        if (await settle()) {
-          stoppedEarly = true;
-          // Let their model runs end before the caller disposes of the model.
-          await Promise.allSettled(running);
-          break outer;
+    const trained = await model;
+    const deferOpenWindows = o.deferOpenWindows ?? true;
+    const classifier = new StreamClassifier(trained.model, trained.preprocessor, { idleSeconds: o.idleSeconds, batchSize: o.batchSize, deferOpenWindows });
+    const rows = predictionRows(o.format, trained.preprocessor.classes, trained.model.spec.outputs);
+    const out = new ByteWriter();
+    // The header goes out with the first results (or at the end), so a failed read writes nothing.
+    let headerDone = false;
+    let stoppedEarly = false;
+    /** Writes completed batches; true once the reader has gone away. */
+    const write = async (done: ClassifiedBatch[]): Promise<boolean> => {
+      for (const { ds, pred } of done) {
+        if (!headerDone) await sink.write(rows.header);
+        headerDone = true;
+        await writeRows(sink, out, rows, ds, pred);
+        if (sink.closed) return true;
+      }
+      return false;
+    };
+    /** Batches whose results are not written yet, oldest first. */
+    const running: Promise<ClassifiedBatch[]>[] = [];
+    /** Writes the oldest running batch once it is done; true once the reader has gone away. */
+    const settle = async (): Promise<boolean> => {
+      const batch = running.shift();
+      return batch ? write(await batch) : false;
+    };
+    const maxDelayMs = o.maxDelayMs ?? 1000;
+    const feeds: Feed[] = reader
+      ? [{ live: false, batches: reader }]
+      : o.inputs.map((path) => {
+        const live = path === '-';
+        const read = sourceBatches(path, ctx, { batchRows, grow: false, flushEachChunk: live });
+        const batches = boundedAddresses(read, ctx, maxAddresses, addresses);
+        return { live, batches: idleTicks(coalesceBatches(batches, batchRows, maxDelayMs), maxDelayMs, () => classifier.owing) };
+      });
+    outer: for (const { live, batches } of feeds) {
+      for await (const batch of batches) {
+        const next = batch === IDLE ? classifier.finish() : classifier.classify(batch);
+        // Rejections surface when `next` is awaited, batches later.
+        next.catch(() => undefined);
+        running.push(next);
+        // From a file, a batch's model run overlaps with writing earlier batches and reading later
+        // ones; a live stream is answered as soon as its batch is done.
+        while (running.length > (live ? 0 : BATCHES_IN_FLIGHT)) {
+          if (await settle()) {
+            stoppedEarly = true;
+            // Let their model runs end before the caller disposes of the model.
+            await Promise.allSettled(running);
+            break outer;
+          }
         }
       }
     }
+    while (!stoppedEarly && running.length > 0) if (await settle()) stoppedEarly = true;
+    if (!stoppedEarly && (await write(await classifier.finish()))) stoppedEarly = true;
+    // The reader thread checked the bad-row limit at the end of its input already.
+    if (!stoppedEarly && !readThread) ctx.log.checkFinal(ctx.rowsBefore);
+    if (!headerDone) await sink.write(rows.header);
+    return {
+      flows: classifier.stats.flows,
+      badRowCount: readThread ? ahead.badRowCount : ctx.log.count,
+      badRows: readThread ? ahead.badRows : ctx.log.kept,
+      seconds: (performance.now() - t0) / 1000,
+      stream: { ...classifier.stats },
+      addresses: readThread ? ahead.addresses : addresses,
+      stoppedEarly,
+    };
+  } finally {
+    // Ends the reader thread whatever happened (a read to the end has ended it already).
+    await reader?.return(undefined);
   }
-  while (!stoppedEarly && running.length > 0) if (await settle()) stoppedEarly = true;
-  if (!stoppedEarly && (await write(await classifier.finish()))) stoppedEarly = true;
-  // The reader thread checked the bad-row limit at the end of its input already.
-  if (!stoppedEarly && !readThread) ctx.log.checkFinal(ctx.rowsBefore);
-  if (!headerDone) await sink.write(rows.header);
-  return {
-    flows: classifier.stats.flows,
-    badRowCount: readThread ? ahead.badRowCount : ctx.log.count,
-    badRows: readThread ? ahead.badRows : ctx.log.kept,
-    seconds: (performance.now() - t0) / 1000,
-    stream: { ...classifier.stats },
-    addresses: readThread ? ahead.addresses : addresses,
-    stoppedEarly,
-  };
 }
 
 /**
