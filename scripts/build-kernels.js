@@ -22,4 +22,4 @@ for (const [name, features] of [['lstm-simd', 'simd,threads'], ['lstm-relaxed-si
 // src/flows/wasm-rows.ts to hold the bytes it scans.
 const flowsOut = join(root, 'dist', 'src', 'flows', 'kernels');
 mkdirSync(flowsOut, { recursive: true });
-execFileSync(process.execPath, [asc, join(root, 'src', 'flows', 'kernels', 'row-scan.ts'), '-o', join(flowsOut, 'row-scan.wasm'), '-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '16'], { stdio: 'inherit' });
+execFileSync(process.execPath, [asc, join(root, 'src', 'flows', 'kernels', 'row-scan.ts'), '-o', join(flowsOut, 'row-scan.wasm'), '-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '64'], { stdio: 'inherit' });

@@ -9,40 +9,64 @@
 import { readFileSync } from 'node:fs';
 import type { BatchBuilder } from './batch-builder.js';
 import { IcmpCodes } from './batch-builder.js';
+import type { ByteDictionary } from './byte-dictionary.js';
 import { parseTimestamp } from './byte-parse.js';
 
-// Row outputs (kernels/row-scan.ts): f64 columns of MAX_ROWS each, an i32 record of REC words per row.
+// Scan outputs (kernels/row-scan.ts, which must agree): column-major values of MAX_ROWS rows each,
+// and a record of REC i32 words per row for a row the scan stopped at.
 const MAX_ROWS = 4096;
-const REC = 32;
-const F_START = 0;
-const F_DURATION = MAX_ROWS;
-const F_PACKETS = 2 * MAX_ROWS;
-const F_BYTES = 3 * MAX_ROWS;
-const F_FLOWS = 4 * MAX_ROWS;
 const F64_BASE = 65536;
+const F_START = 0;
+const F_DURATION = 1;
+const F_PACKETS = 2;
+const F_BYTES = 3;
+const F_FLOWS = 4;
+const REC = 32;
 const REC_BASE = F64_BASE + 5 * MAX_ROWS * 8;
+const I32_BASE = REC_BASE + MAX_ROWS * REC * 4;
+const C_PROTO = 0;
+const C_SRC = 1;
+const C_DST = 2;
+const C_SRC_PORT = 3;
+const C_DST_PORT = 4;
+const C_LABEL = 5;
+const C_TYPE = 6;
+const C_ID = 7;
+const C_DESC = 8;
+const U8_BASE = I32_BASE + 9 * MAX_ROWS * 4;
+const U_FLAGS = 0;
+const U_TOS = 1;
 // Record words.
 const R_START = 0;
-const R_SRC_PORT = 1;
+const R_END = 1;
 const R_DST_PORT = 2;
-const R_FLAGS = 3;
-const R_TOS = 4;
-const R_PROTO_SAME = 6;
 const R_PROTO = 7;
 const R_SRC = 10;
 const R_DST = 13;
-const R_TAIL_SAME = 16;
 const R_LABELS = 17;
 const R_DST_FRACTION_DIGITS = 29;
 const R_DST_FRACTION = 30;
+// Caches (remember()'s first argument).
+const D_PROTO = 0;
+const D_ADDR = 1;
+const D_LABEL = 2;
+// Stop reasons.
+const STOP_ROOM = 1;
+const STOP_MISS = 3;
+/** Fewer rows than this are copied element by element. */
+const FEW_ROWS = 32;
 const PAGE = 65536;
 const SLACK = 64;
 
 interface ScanExports {
   memory: WebAssembly.Memory;
   INPUT_BASE: { value: number };
+  init(): void;
   scan(pos: number, end: number, maxRows: number): number;
   stopPosition(): number;
+  stopReason(): number;
+  remember(dict: number, start: number, end: number, hash: number, code: number, icmp: number): void;
+  clear(dict: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -74,20 +98,25 @@ function scanModule(): WebAssembly.Module | null {
 /** What the scanner's caller does with a row the scanner's output cannot give: the JS path's verdict. */
 export type JsRow = (pos: number) => number;
 
+/**
+ * One scanner per batch builder: its caches hold the codes of that builder's dictionaries. They are
+ * filled from those dictionaries as rows need them, so a code in a cache is the dictionary's own
+ * (codes never change once handed out).
+ */
 export class WasmRowScanner {
   private readonly x: ScanExports;
   private readonly inputBase: number;
   private bytes!: Uint8Array;
   private view!: DataView;
   private f64!: Float64Array;
-  private i32!: Int32Array;
-  // The previous scanned row's protocol and label codes (valid = known), for rows that repeat them.
-  private lastProto = -1;
-  private readonly lastLabels = new Uint32Array(4);
-  private labelsKnown = false;
+  private codes!: Int32Array;
+  private u8!: Uint8Array;
+  private rec!: Int32Array;
   private readonly icmp: IcmpCodes;
   /** Rows the scanner put in the batch since the caller last took this count (takeCount). */
   private taken = 0;
+  /** The dictionary each cache holds codes of (D_PROTO, D_ADDR, then the four label columns). */
+  private readonly cachedFor: (ByteDictionary | undefined)[] = [];
 
   /** A scanner filling `out`, or undefined where the WebAssembly build is not there. */
   static create(out: BatchBuilder): WasmRowScanner | undefined {
@@ -103,6 +132,7 @@ export class WasmRowScanner {
     };
     this.x = new WebAssembly.Instance(module, { scan: { dayStart } }).exports as unknown as ScanExports;
     this.inputBase = this.x.INPUT_BASE.value;
+    this.x.init();
     this.views();
   }
 
@@ -113,7 +143,9 @@ export class WasmRowScanner {
     this.bytes = Buffer.from(b);
     this.view = new DataView(b);
     this.f64 = new Float64Array(b, F64_BASE, 5 * MAX_ROWS);
-    this.i32 = new Int32Array(b, REC_BASE, MAX_ROWS * REC);
+    this.rec = new Int32Array(b, REC_BASE, MAX_ROWS * REC);
+    this.codes = new Int32Array(b, I32_BASE, 9 * MAX_ROWS);
+    this.u8 = new Uint8Array(b, U8_BASE, 2 * MAX_ROWS);
   }
 
   /**
@@ -130,6 +162,7 @@ export class WasmRowScanner {
       mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
       this.views();
     }
+    this.checkDictionaries();
     this.bytes.set(buf.subarray(pos, end), this.inputBase);
     this.bytes.fill(0, this.inputBase + len, this.inputBase + len + SLACK);
     const out = this.out;
@@ -139,88 +172,188 @@ export class WasmRowScanner {
     while (p < stop && !out.full) {
       const maxRows = Math.min(MAX_ROWS, out.capacity - out.length);
       const n = this.x.scan(p, stop, maxRows);
-      for (let r = 0; r < n; r++) {
-        if (this.take(r)) continue;
-        const at = this.i32[r * REC + R_START] + base;
-        const length = out.length;
-        if (jsRow(at) < 0) return at;
-        this.afterJsRow(out.length > length);
-      }
+      if (n > 0) this.copy(n);
       p = this.x.stopPosition();
-      if (p < stop && n < maxRows && !out.full) {
-        // A row of another shape: the JS path reads it, and the next scan starts after it.
-        const next = jsRow(p + base);
-        if (next < 0) return p + base;
-        p = next - base;
+      if (p >= stop || out.full) break;
+      const reason = this.x.stopReason();
+      if (reason === STOP_ROOM) continue;
+      const missed = reason === STOP_MISS;
+      if (missed && this.takeMissed(n)) {
+        p = this.rec[n * REC + R_END];
+        continue;
       }
+      // A row of another shape or of a new value: the JS path reads it, and the next scan starts after it.
+      const length = out.length;
+      const next = jsRow(p + base);
+      if (next < 0) return p + base;
+      // The dictionaries know the row's new values now: so do the caches, before the next row needs them.
+      if (missed && out.length > length) this.learn(n);
+      p = next - base;
     }
     return p + base;
   }
 
-  /** Row r of the last scan into the batch, if its texts are all known values; false leaves it to the JS path. */
-  private take(r: number): boolean {
-    const I = this.i32;
-    const F = this.f64;
-    const bytes = this.bytes;
-    const view = this.view;
+  /**
+   * Empties the cache of a dictionary that was replaced since the last call (the classify reader
+   * restarts the address dictionary at batch boundaries, between calls of rows()).
+   */
+  private checkDictionaries(): void {
     const d = this.out.dicts;
-    const w = r * REC;
-    let proto = this.lastProto;
-    if (I[w + R_PROTO_SAME] !== 1 || proto < 0) {
-      proto = d.proto.find(bytes, I[w + R_PROTO], I[w + R_PROTO + 1], I[w + R_PROTO + 2], view);
-      // New protocols go to the JS path: whether one is ICMP decides how its port reads.
-      if (proto < 0 || proto === d.proto.emptyCode) return this.forget();
+    const now = [d.proto, d.addr, d.label, d.attackType, d.attackId, d.attackDescription];
+    for (let k = 0; k < now.length; k++) {
+      if (this.cachedFor[k] === now[k]) continue;
+      if (this.cachedFor[k] !== undefined) this.x.clear(k);
+      this.cachedFor[k] = now[k];
     }
-    const addr = d.addr;
-    const src = addr.find(bytes, I[w + R_SRC], I[w + R_SRC + 1], I[w + R_SRC + 2], view);
-    if (src < 0 || src === addr.emptyCode) return this.forget();
-    const dst = addr.find(bytes, I[w + R_DST], I[w + R_DST + 1], I[w + R_DST + 2], view);
-    if (dst < 0 || dst === addr.emptyCode) return this.forget();
+  }
+
+  /** The first n rows of the last scan into the batch, a column at a time. */
+  private copy(n: number): void {
+    if (n < FEW_ROWS) return this.copyFew(n);
+    const out = this.out;
+    const o = out.length;
+    const F = this.f64;
+    const C = this.codes;
+    const U = this.u8;
+    const f = (col: number) => F.subarray(col * MAX_ROWS, col * MAX_ROWS + n);
+    const c = (col: number) => C.subarray(col * MAX_ROWS, col * MAX_ROWS + n);
+    out.start.set(f(F_START), o);
+    out.duration.set(f(F_DURATION), o);
+    out.packets.set(f(F_PACKETS), o);
+    out.bytes.set(f(F_BYTES), o);
+    out.flows.set(f(F_FLOWS), o);
+    out.proto.set(c(C_PROTO), o);
+    out.srcAddr.set(c(C_SRC), o);
+    out.dstAddr.set(c(C_DST), o);
+    out.srcPort.set(c(C_SRC_PORT), o);
+    out.dstPort.set(c(C_DST_PORT), o);
+    out.label.set(c(C_LABEL), o);
+    out.attackType.set(c(C_TYPE), o);
+    out.attackId.set(c(C_ID), o);
+    out.attackDescription.set(c(C_DESC), o);
+    out.flags.set(U.subarray(U_FLAGS * MAX_ROWS, U_FLAGS * MAX_ROWS + n), o);
+    out.tos.set(U.subarray(U_TOS * MAX_ROWS, U_TOS * MAX_ROWS + n), o);
+    out.length = o + n;
+    this.taken += n;
+  }
+
+  /** As copy(), for scans that stopped after a few rows: element by element, without the views a bulk copy makes. */
+  private copyFew(n: number): void {
+    const out = this.out;
+    const o = out.length;
+    const F = this.f64;
+    const C = this.codes;
+    const U = this.u8;
+    for (let r = 0; r < n; r++) {
+      const to = o + r;
+      out.start[to] = F[F_START * MAX_ROWS + r];
+      out.duration[to] = F[F_DURATION * MAX_ROWS + r];
+      out.packets[to] = F[F_PACKETS * MAX_ROWS + r];
+      out.bytes[to] = F[F_BYTES * MAX_ROWS + r];
+      out.flows[to] = F[F_FLOWS * MAX_ROWS + r];
+      out.proto[to] = C[C_PROTO * MAX_ROWS + r];
+      out.srcAddr[to] = C[C_SRC * MAX_ROWS + r];
+      out.dstAddr[to] = C[C_DST * MAX_ROWS + r];
+      out.srcPort[to] = C[C_SRC_PORT * MAX_ROWS + r];
+      out.dstPort[to] = C[C_DST_PORT * MAX_ROWS + r];
+      out.label[to] = C[C_LABEL * MAX_ROWS + r];
+      out.attackType[to] = C[C_TYPE * MAX_ROWS + r];
+      out.attackId[to] = C[C_ID * MAX_ROWS + r];
+      out.attackDescription[to] = C[C_DESC * MAX_ROWS + r];
+      out.flags[to] = U[U_FLAGS * MAX_ROWS + r];
+      out.tos[to] = U[U_TOS * MAX_ROWS + r];
+    }
+    out.length = o + n;
+    this.taken += n;
+  }
+
+  /** Enters what the dictionaries know of row r's texts into the caches. */
+  private learn(r: number): void {
+    const d = this.out.dicts;
+    this.cached(r, C_PROTO, R_PROTO, D_PROTO, d.proto, true);
+    this.cached(r, C_SRC, R_SRC, D_ADDR, d.addr, true);
+    this.cached(r, C_DST, R_DST, D_ADDR, d.addr, true);
+    this.cached(r, C_LABEL, R_LABELS, D_LABEL, d.label, true);
+    this.cached(r, C_TYPE, R_LABELS + 3, D_LABEL + 1, d.attackType, false);
+    this.cached(r, C_ID, R_LABELS + 6, D_LABEL + 2, d.attackId, false);
+    this.cached(r, C_DESC, R_LABELS + 9, D_LABEL + 3, d.attackDescription, false);
+  }
+
+  /**
+   * Row r, where the scan stopped because a text was not in its cache: into the batch if the
+   * dictionaries know all its texts (the caches learn them); false leaves it to the JS path.
+   */
+  private takeMissed(r: number): boolean {
+    const d = this.out.dicts;
+    const C = this.codes;
+    const proto = this.cached(r, C_PROTO, R_PROTO, D_PROTO, d.proto, true);
+    // New protocols go to the JS path: whether one is ICMP decides how its port reads.
+    if (proto < 0) return false;
+    const src = this.cached(r, C_SRC, R_SRC, D_ADDR, d.addr, true);
+    if (src < 0) return false;
+    const dst = this.cached(r, C_DST, R_DST, D_ADDR, d.addr, true);
+    if (dst < 0) return false;
+    const label = this.cached(r, C_LABEL, R_LABELS, D_LABEL, d.label, true);
+    if (label < 0) return false;
+    const type = this.cached(r, C_TYPE, R_LABELS + 3, D_LABEL + 1, d.attackType, false);
+    const id = this.cached(r, C_ID, R_LABELS + 6, D_LABEL + 2, d.attackId, false);
+    const description = this.cached(r, C_DESC, R_LABELS + 9, D_LABEL + 3, d.attackDescription, false);
+    if (type < 0 || id < 0 || description < 0) return false;
     // `3.3` is ICMP's type.code; other protocols take `445.0` only.
+    const w = r * REC;
+    const I = this.rec;
     let dstPort = I[w + R_DST_PORT];
     if (I[w + R_DST_FRACTION_DIGITS] !== 0) {
       if (this.icmp.has(proto)) dstPort = dstPort * 256 + I[w + R_DST_FRACTION];
-      else if (I[w + R_DST_FRACTION] !== 0) return this.forget();
+      else if (I[w + R_DST_FRACTION] !== 0) return false;
     }
-    if (dstPort > 0xffff) return this.forget();
-    const labels = this.lastLabels;
-    if (I[w + R_TAIL_SAME] !== 1 || !this.labelsKnown) {
-      if (I[w + R_TAIL_SAME] === 1) return this.forget();
-      const l = w + R_LABELS;
-      const label = d.label.find(bytes, I[l], I[l + 1], I[l + 2], view);
-      if (label < 0 || label === d.label.emptyCode) return this.forget();
-      const type = d.attackType.find(bytes, I[l + 3], I[l + 4], I[l + 5], view);
-      const id = d.attackId.find(bytes, I[l + 6], I[l + 7], I[l + 8], view);
-      const description = d.attackDescription.find(bytes, I[l + 9], I[l + 10], I[l + 11], view);
-      if (type < 0 || id < 0 || description < 0) return this.forget();
-      labels[0] = label;
-      labels[1] = type;
-      labels[2] = id;
-      labels[3] = description;
-      this.labelsKnown = true;
-    }
-    this.lastProto = proto;
+    if (dstPort > 0xffff) return false;
+    C[C_DST_PORT * MAX_ROWS + r] = dstPort;
+    C[C_PROTO * MAX_ROWS + r] = proto;
+    C[C_SRC * MAX_ROWS + r] = src;
+    C[C_DST * MAX_ROWS + r] = dst;
+    C[C_LABEL * MAX_ROWS + r] = label;
+    C[C_TYPE * MAX_ROWS + r] = type;
+    C[C_ID * MAX_ROWS + r] = id;
+    C[C_DESC * MAX_ROWS + r] = description;
     const out = this.out;
     const o = out.length;
-    out.start[o] = F[F_START + r];
-    out.duration[o] = F[F_DURATION + r];
+    const F = this.f64;
+    out.start[o] = F[F_START * MAX_ROWS + r];
+    out.duration[o] = F[F_DURATION * MAX_ROWS + r];
+    out.packets[o] = F[F_PACKETS * MAX_ROWS + r];
+    out.bytes[o] = F[F_BYTES * MAX_ROWS + r];
+    out.flows[o] = F[F_FLOWS * MAX_ROWS + r];
     out.proto[o] = proto;
     out.srcAddr[o] = src;
-    out.srcPort[o] = I[w + R_SRC_PORT];
     out.dstAddr[o] = dst;
+    out.srcPort[o] = C[C_SRC_PORT * MAX_ROWS + r];
     out.dstPort[o] = dstPort;
-    out.packets[o] = F[F_PACKETS + r];
-    out.bytes[o] = F[F_BYTES + r];
-    out.flows[o] = F[F_FLOWS + r];
-    out.flags[o] = I[w + R_FLAGS];
-    out.tos[o] = I[w + R_TOS];
-    out.label[o] = labels[0];
-    out.attackType[o] = labels[1];
-    out.attackId[o] = labels[2];
-    out.attackDescription[o] = labels[3];
+    out.label[o] = label;
+    out.attackType[o] = type;
+    out.attackId[o] = id;
+    out.attackDescription[o] = description;
+    out.flags[o] = this.u8[U_FLAGS * MAX_ROWS + r];
+    out.tos[o] = this.u8[U_TOS * MAX_ROWS + r];
     out.length = o + 1;
     this.taken++;
     return true;
+  }
+
+  /**
+   * The code of row r's text field (record words at `word`) from column `col` where the scan found
+   * it, else from the dictionary, which the cache then learns; -1 where the dictionary does not know
+   * it (or it is empty where a value is required).
+   */
+  private cached(r: number, col: number, word: number, cache: number, dict: ByteDictionary, required: boolean): number {
+    const known = this.codes[col * MAX_ROWS + r];
+    if (known >= 0) return known;
+    const I = this.rec;
+    const w = r * REC + word;
+    const code = dict.find(this.bytes, I[w], I[w + 1], I[w + 2], this.view);
+    if (code < 0 || (required && code === dict.emptyCode)) return -1;
+    this.x.remember(cache, I[w], I[w + 1], I[w + 2], code, cache === D_PROTO && this.icmp.has(code) ? 1 : 0);
+    return code;
   }
 
   /** Rows put in the batch since the last call (the caller's row and line counts). */
@@ -229,25 +362,5 @@ export class WasmRowScanner {
     this.taken = 0;
     takenTotal += n;
     return n;
-  }
-
-  /** The row goes to the JS path; what it repeats is known again once that path has read it. */
-  private forget(): false {
-    this.lastProto = -1;
-    this.labelsKnown = false;
-    return false;
-  }
-
-  /** After the JS path read a scanned row: its codes are the ones the next rows may repeat. */
-  private afterJsRow(good: boolean): void {
-    if (!good) return;
-    const out = this.out;
-    const o = out.length - 1;
-    this.lastProto = out.proto[o];
-    this.lastLabels[0] = out.label[o];
-    this.lastLabels[1] = out.attackType[o];
-    this.lastLabels[2] = out.attackId[o];
-    this.lastLabels[3] = out.attackDescription[o];
-    this.labelsKnown = true;
   }
 }

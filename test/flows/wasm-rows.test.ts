@@ -54,6 +54,21 @@ const ODD = [
   // Plain after all: `5.` and `.5` are numbers, ports up to 65535, the largest 15-digit count.
   '2017-08-02 00:00:06.800,.5,TCP  ,192.168.1.1,65535,192.168.1.2,0,5.,999999999999999,1,UAPRSF,7,normal,---,---,---',
   '2017-02-29 00:00:06.900,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9,12,1,......,0,normal,---,---,---',
+  // Scaled counts, which the scanner reads as parseScaledCount does, and near misses it leaves.
+  '2017-08-02 00:00:07.000,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9, 2.1 M,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:07.100,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80, 1.5 K,2.1M,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:07.200,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9,  .5 G  ,12.0 k,......,0,normal,---,---,---',
+  '2017-08-02 00:00:07.300,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9,\t3.25 T,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:07.400,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9,999999999999999 M,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:07.500,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9,1234567890123456 M,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:07.600,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9,2.1 m,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:07.700,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9,1.2.3 M,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:07.800,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9,-2 M,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:07.900,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9, M,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:08.000,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9,2 M M,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:08.100,2.1 M,TCP  ,192.168.1.1,445,192.168.1.2,80,9,12,1,......,0,normal,---,---,---',
+  // Texts longer than the scanner's caches keep in a slot.
+  '2017-08-02 00:00:08.200,1.5,TCP  ,EXTERNAL_SERVER_WITH_A_LONG_NAME_1,445,192.168.1.2,80,9,12,1,......,0,attacker,bruteForce,42,a description of the attack longer than twenty bytes',
 ];
 
 test('the WebAssembly scan reads plain and odd CIDDS rows exactly as the JavaScript parsers do', async () => {
@@ -87,5 +102,22 @@ test('property: mutated CIDDS rows give the same flows, codes and bad-row report
     }),
     { numRuns: 150, seed: 777 },
   );
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('the WebAssembly scan reads the same when its address cache is full', async () => {
+  const dir = await tempDir('ntc-row-scan-full-');
+  // More distinct addresses than the cache holds: the ones it cannot keep go to the dictionaries each time.
+  const rows: string[] = [];
+  for (let i = 0; i < 60000; i++) {
+    const src = `${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.1`;
+    rows.push(`2017-08-02 00:00:${String(10 + (i % 50)).padStart(2, '0')}.000,0.5,TCP  ,${src},445,192.168.1.2,80,9,12,1,......,0,normal,---,---,---`);
+  }
+  // ... then all of them again, and again, now known to the dictionaries.
+  const path = join(dir, 'many.csv');
+  await writeFile(path, [CIDDS_HEADER.join(','), ...rows, ...rows, ...rows].join('\n') + '\n');
+  const { scanned, js, taken } = await bothWays(path);
+  assert.deepEqual(scanned, js);
+  assert.ok(taken > rows.length, `the scanner must take rows whose addresses it keeps (took ${taken})`);
   await rm(dir, { recursive: true, force: true });
 });
