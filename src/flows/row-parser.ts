@@ -80,7 +80,7 @@ export class FlowRowParser {
     this.fast = FastRowParser.supports(layout)
       ? new FastRowParser(layout, out, { label: this.noneLabel, attackType: this.noneType, attackId: this.noneId, attackDescription: this.noneDesc })
       : undefined;
-    this.scanner = this.fast && layout.format === 'cidds' && layout.labelled ? WasmRowScanner.create(out) : undefined;
+    this.scanner = this.fast && layout.format === 'cidds' && layout.labelled ? WasmRowScanner.create(out.dicts) : undefined;
     this.jsRow = (pos) => {
       // Line numbers in its messages must count the rows the scanner took before this one.
       this.countScanned();
@@ -106,7 +106,7 @@ export class FlowRowParser {
       this.scanBuf = buf;
       this.scanEnd = end;
       this.scanFinal = final;
-      pos = this.scanner.rows(buf, pos, safeEnd, this.jsRow);
+      pos = this.scanner.rows(out, buf, pos, safeEnd, this.jsRow);
       this.countScanned();
       this.scanBuf = null;
     }

@@ -7,7 +7,7 @@
  * cheaper (the JavaScript fast path spent ~0.5 us per row).
  */
 import { readFileSync } from 'node:fs';
-import type { BatchBuilder } from './batch-builder.js';
+import type { BatchBuilder, FlowDictionaries } from './batch-builder.js';
 import { IcmpCodes } from './batch-builder.js';
 import type { ByteDictionary } from './byte-dictionary.js';
 import { parseTimestamp } from './byte-parse.js';
@@ -70,6 +70,7 @@ interface ScanExports {
 }
 
 let compiled: WebAssembly.Module | null | undefined;
+const scanners = new WeakMap<FlowDictionaries, WasmRowScanner>();
 let enabled = true;
 let takenTotal = 0;
 
@@ -118,14 +119,24 @@ export class WasmRowScanner {
   /** The dictionary each cache holds codes of (D_PROTO, D_ADDR, then the four label columns). */
   private readonly cachedFor: (ByteDictionary | undefined)[] = [];
 
-  /** A scanner filling `out`, or undefined where the WebAssembly build is not there. */
-  static create(out: BatchBuilder): WasmRowScanner | undefined {
+  /**
+   * The scanner for batches coded with `dicts`, or undefined where the WebAssembly build is not
+   * there. One per set of dictionaries: the parsers of a thread's ranges (which share their
+   * dictionaries) share its caches too, instead of each learning every address again.
+   */
+  static create(dicts: FlowDictionaries): WasmRowScanner | undefined {
     const module = enabled ? scanModule() : null;
-    return module ? new WasmRowScanner(module, out) : undefined;
+    if (!module) return undefined;
+    let s = scanners.get(dicts);
+    if (!s) scanners.set(dicts, (s = new WasmRowScanner(module, dicts)));
+    return s;
   }
 
-  private constructor(module: WebAssembly.Module, private readonly out: BatchBuilder) {
-    this.icmp = new IcmpCodes(out.dicts.proto);
+  /** The batch the current rows() call fills (given with each call: parsers share a scanner). */
+  private out!: BatchBuilder;
+
+  private constructor(module: WebAssembly.Module, private readonly dicts: FlowDictionaries) {
+    this.icmp = new IcmpCodes(dicts.proto);
     const dayStart = (pos: number, h: number, mi: number, s: number): number => {
       const day = parseTimestamp(this.bytes, pos, pos + 19);
       return day !== day ? NaN : day - h * 3600000 - mi * 60000 - s * 1000;
@@ -153,7 +164,9 @@ export class WasmRowScanner {
    * does not take goes to `jsRow`, which returns the position after it (or -1: stop there).
    * Returns where it stopped.
    */
-  rows(buf: Uint8Array, pos: number, end: number, jsRow: JsRow): number {
+  rows(out: BatchBuilder, buf: Uint8Array, pos: number, end: number, jsRow: JsRow): number {
+    if (out.dicts !== this.dicts) throw new Error('internal: a row scanner fills batches of its own dictionaries only');
+    this.out = out;
     const len = end - pos;
     // Slack after the input: the scanner reads a short last row's fixed positions past its end.
     const need = this.inputBase + len + SLACK;
@@ -165,7 +178,6 @@ export class WasmRowScanner {
     this.checkDictionaries();
     this.bytes.set(buf.subarray(pos, end), this.inputBase);
     this.bytes.fill(0, this.inputBase + len, this.inputBase + len + SLACK);
-    const out = this.out;
     const base = pos - this.inputBase;
     const stop = this.inputBase + len;
     let p = this.inputBase;
@@ -198,7 +210,7 @@ export class WasmRowScanner {
    * restarts the address dictionary at batch boundaries, between calls of rows()).
    */
   private checkDictionaries(): void {
-    const d = this.out.dicts;
+    const d = this.dicts;
     const now = [d.proto, d.addr, d.label, d.attackType, d.attackId, d.attackDescription];
     for (let k = 0; k < now.length; k++) {
       if (this.cachedFor[k] === now[k]) continue;
@@ -269,7 +281,7 @@ export class WasmRowScanner {
 
   /** Enters what the dictionaries know of row r's texts into the caches. */
   private learn(r: number): void {
-    const d = this.out.dicts;
+    const d = this.dicts;
     this.cached(r, C_PROTO, R_PROTO, D_PROTO, d.proto, true);
     this.cached(r, C_SRC, R_SRC, D_ADDR, d.addr, true);
     this.cached(r, C_DST, R_DST, D_ADDR, d.addr, true);
@@ -284,7 +296,7 @@ export class WasmRowScanner {
    * dictionaries know all its texts (the caches learn them); false leaves it to the JS path.
    */
   private takeMissed(r: number): boolean {
-    const d = this.out.dicts;
+    const d = this.dicts;
     const C = this.codes;
     const proto = this.cached(r, C_PROTO, R_PROTO, D_PROTO, d.proto, true);
     // New protocols go to the JS path: whether one is ICMP decides how its port reads.
