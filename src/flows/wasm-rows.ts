@@ -53,6 +53,18 @@ const D_LABEL = 2;
 // Stop reasons.
 const STOP_ROOM = 1;
 const STOP_MISS = 3;
+/** The text fields after the addresses' protocol, in field order: the codes of a row that takeMissed reads. */
+const TEXTS = [
+  { col: C_SRC, word: R_SRC, cache: D_ADDR, required: true },
+  { col: C_DST, word: R_DST, cache: D_ADDR, required: true },
+  { col: C_LABEL, word: R_LABELS, cache: D_LABEL, required: true },
+  { col: C_TYPE, word: R_LABELS + 3, cache: D_LABEL + 1, required: false },
+  { col: C_ID, word: R_LABELS + 6, cache: D_LABEL + 2, required: false },
+  { col: C_DESC, word: R_LABELS + 9, cache: D_LABEL + 3, required: false },
+] as const;
+/** cached(): a value the dictionary does not hold yet; the empty value where one is required. */
+const NEW = -1;
+const REJECTED = -2;
 /** Fewer rows than this are copied element by element. */
 const FEW_ROWS = 32;
 const PAGE = 65536;
@@ -118,6 +130,8 @@ export class WasmRowScanner {
   private taken = 0;
   /** The dictionary each cache holds codes of (D_PROTO, D_ADDR, then the four label columns). */
   private readonly cachedFor: (ByteDictionary | undefined)[] = [];
+  /** takeMissed's codes of the TEXTS of a row. */
+  private readonly texts = new Int32Array(TEXTS.length);
 
   /**
    * The scanner for batches coded with `dicts`, or undefined where the WebAssembly build is not
@@ -221,7 +235,7 @@ export class WasmRowScanner {
 
   /** The first n rows of the last scan into the batch, a column at a time. */
   private copy(n: number): void {
-    if (n < FEW_ROWS) return this.copyFew(n);
+    if (n < FEW_ROWS) return this.copyFew(0, n);
     const out = this.out;
     const o = out.length;
     const F = this.f64;
@@ -249,14 +263,14 @@ export class WasmRowScanner {
     this.taken += n;
   }
 
-  /** As copy(), for scans that stopped after a few rows: element by element, without the views a bulk copy makes. */
-  private copyFew(n: number): void {
+  /** Rows from..from+n-1 of the last scan into the batch, element by element: copy() for a few rows, without the views a bulk copy makes. */
+  private copyFew(from: number, n: number): void {
     const out = this.out;
-    const o = out.length;
+    const o = out.length - from;
     const F = this.f64;
     const C = this.codes;
     const U = this.u8;
-    for (let r = 0; r < n; r++) {
+    for (let r = from; r < from + n; r++) {
       const to = o + r;
       out.start[to] = F[F_START * MAX_ROWS + r];
       out.duration[to] = F[F_DURATION * MAX_ROWS + r];
@@ -275,25 +289,23 @@ export class WasmRowScanner {
       out.flags[to] = U[U_FLAGS * MAX_ROWS + r];
       out.tos[to] = U[U_TOS * MAX_ROWS + r];
     }
-    out.length = o + n;
+    out.length = o + from + n;
     this.taken += n;
   }
 
   /** Enters what the dictionaries know of row r's texts into the caches. */
   private learn(r: number): void {
     const d = this.dicts;
+    const dicts = [d.addr, d.addr, d.label, d.attackType, d.attackId, d.attackDescription];
     this.cached(r, C_PROTO, R_PROTO, D_PROTO, d.proto, true);
-    this.cached(r, C_SRC, R_SRC, D_ADDR, d.addr, true);
-    this.cached(r, C_DST, R_DST, D_ADDR, d.addr, true);
-    this.cached(r, C_LABEL, R_LABELS, D_LABEL, d.label, true);
-    this.cached(r, C_TYPE, R_LABELS + 3, D_LABEL + 1, d.attackType, false);
-    this.cached(r, C_ID, R_LABELS + 6, D_LABEL + 2, d.attackId, false);
-    this.cached(r, C_DESC, R_LABELS + 9, D_LABEL + 3, d.attackDescription, false);
+    for (let k = 0; k < TEXTS.length; k++) this.cached(r, TEXTS[k].col, TEXTS[k].word, TEXTS[k].cache, dicts[k], TEXTS[k].required);
   }
 
   /**
-   * Row r, where the scan stopped because a text was not in its cache: into the batch if the
-   * dictionaries know all its texts (the caches learn them); false leaves it to the JS path.
+   * Row r, where the scan stopped because a text was not in its cache: into the batch with the
+   * codes the dictionaries give, its new values added to them in field order as the JS fast path
+   * adds them (the scanner has checked the rest of the row); the caches learn the codes. False
+   * leaves the row to the JS path: a new protocol, a port that depends on one, a blank required text.
    */
   private takeMissed(r: number): boolean {
     const d = this.dicts;
@@ -301,16 +313,6 @@ export class WasmRowScanner {
     const proto = this.cached(r, C_PROTO, R_PROTO, D_PROTO, d.proto, true);
     // New protocols go to the JS path: whether one is ICMP decides how its port reads.
     if (proto < 0) return false;
-    const src = this.cached(r, C_SRC, R_SRC, D_ADDR, d.addr, true);
-    if (src < 0) return false;
-    const dst = this.cached(r, C_DST, R_DST, D_ADDR, d.addr, true);
-    if (dst < 0) return false;
-    const label = this.cached(r, C_LABEL, R_LABELS, D_LABEL, d.label, true);
-    if (label < 0) return false;
-    const type = this.cached(r, C_TYPE, R_LABELS + 3, D_LABEL + 1, d.attackType, false);
-    const id = this.cached(r, C_ID, R_LABELS + 6, D_LABEL + 2, d.attackId, false);
-    const description = this.cached(r, C_DESC, R_LABELS + 9, D_LABEL + 3, d.attackDescription, false);
-    if (type < 0 || id < 0 || description < 0) return false;
     // `3.3` is ICMP's type.code; other protocols take `445.0` only.
     const w = r * REC;
     const I = this.rec;
@@ -320,42 +322,52 @@ export class WasmRowScanner {
       else if (I[w + R_DST_FRACTION] !== 0) return false;
     }
     if (dstPort > 0xffff) return false;
+    const texts = this.texts;
+    const dicts = [d.addr, d.addr, d.label, d.attackType, d.attackId, d.attackDescription];
+    let added = false;
+    for (let k = 0; k < TEXTS.length; k++) {
+      const code = this.cached(r, TEXTS[k].col, TEXTS[k].word, TEXTS[k].cache, dicts[k], TEXTS[k].required);
+      if (code === REJECTED) return false;
+      if (code === NEW && TEXTS[k].required && this.blank(r, TEXTS[k].word)) return false;
+      texts[k] = code;
+      added ||= code === NEW;
+    }
+    if (added) this.addNew(r, dicts);
     C[C_DST_PORT * MAX_ROWS + r] = dstPort;
     C[C_PROTO * MAX_ROWS + r] = proto;
-    C[C_SRC * MAX_ROWS + r] = src;
-    C[C_DST * MAX_ROWS + r] = dst;
-    C[C_LABEL * MAX_ROWS + r] = label;
-    C[C_TYPE * MAX_ROWS + r] = type;
-    C[C_ID * MAX_ROWS + r] = id;
-    C[C_DESC * MAX_ROWS + r] = description;
-    const out = this.out;
-    const o = out.length;
-    const F = this.f64;
-    out.start[o] = F[F_START * MAX_ROWS + r];
-    out.duration[o] = F[F_DURATION * MAX_ROWS + r];
-    out.packets[o] = F[F_PACKETS * MAX_ROWS + r];
-    out.bytes[o] = F[F_BYTES * MAX_ROWS + r];
-    out.flows[o] = F[F_FLOWS * MAX_ROWS + r];
-    out.proto[o] = proto;
-    out.srcAddr[o] = src;
-    out.dstAddr[o] = dst;
-    out.srcPort[o] = C[C_SRC_PORT * MAX_ROWS + r];
-    out.dstPort[o] = dstPort;
-    out.label[o] = label;
-    out.attackType[o] = type;
-    out.attackId[o] = id;
-    out.attackDescription[o] = description;
-    out.flags[o] = this.u8[U_FLAGS * MAX_ROWS + r];
-    out.tos[o] = this.u8[U_TOS * MAX_ROWS + r];
-    out.length = o + 1;
-    this.taken++;
+    for (let k = 0; k < TEXTS.length; k++) C[TEXTS[k].col * MAX_ROWS + r] = texts[k];
+    this.copyFew(r, 1);
+    return true;
+  }
+
+  /** The row's new values into their dictionaries in field order (then the caches), their codes into `texts`. */
+  private addNew(r: number, dicts: ByteDictionary[]): void {
+    const texts = this.texts;
+    const I = this.rec;
+    for (let k = 0; k < TEXTS.length; k++) {
+      if (texts[k] !== NEW) continue;
+      const t = TEXTS[k];
+      const w = r * REC + t.word;
+      const dict = dicts[k];
+      const code = dict.codeHashed(this.bytes, I[w], I[w + 1], I[w + 2]);
+      texts[k] = code;
+      if (!(t.required && code === dict.emptyCode)) this.x.remember(t.cache, I[w], I[w + 1], I[w + 2], code, 0);
+    }
+  }
+
+  /** Whether row r's text at record words `word` is only blanks (the JS fast path leaves such a required value to the general parser). */
+  private blank(r: number, word: number): boolean {
+    const I = this.rec;
+    const w = r * REC + word;
+    const b = this.bytes;
+    for (let k = I[w]; k < I[w + 1]; k++) if (b[k] !== 0x20 && b[k] !== 0x09) return false;
     return true;
   }
 
   /**
    * The code of row r's text field (record words at `word`) from column `col` where the scan found
-   * it, else from the dictionary, which the cache then learns; -1 where the dictionary does not know
-   * it (or it is empty where a value is required).
+   * it, else from the dictionary, which the cache then learns; NEW where the dictionary does not
+   * know it, REJECTED where it is the empty value and a value is required.
    */
   private cached(r: number, col: number, word: number, cache: number, dict: ByteDictionary, required: boolean): number {
     const known = this.codes[col * MAX_ROWS + r];
@@ -363,7 +375,8 @@ export class WasmRowScanner {
     const I = this.rec;
     const w = r * REC + word;
     const code = dict.find(this.bytes, I[w], I[w + 1], I[w + 2], this.view);
-    if (code < 0 || (required && code === dict.emptyCode)) return -1;
+    if (code < 0) return NEW;
+    if (required && code === dict.emptyCode) return REJECTED;
     this.x.remember(cache, I[w], I[w + 1], I[w + 2], code, cache === D_PROTO && this.icmp.has(code) ? 1 : 0);
     return code;
   }

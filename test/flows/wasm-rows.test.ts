@@ -67,6 +67,14 @@ const ODD = [
   '2017-08-02 00:00:07.900,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9, M,1,......,0,normal,---,---,---',
   '2017-08-02 00:00:08.000,1.5,TCP  ,192.168.1.1,445,192.168.1.2,80,9,2 M M,1,......,0,normal,---,---,---',
   '2017-08-02 00:00:08.100,2.1 M,TCP  ,192.168.1.1,445,192.168.1.2,80,9,12,1,......,0,normal,---,---,---',
+  // New values in rows the scanner otherwise takes: added in field order, none from a row that is
+  // given up (a blank required text, a fraction in a TCP port), the same value twice in one row.
+  '2017-08-02 00:00:08.150,1.5,TCP  ,NEW_SRC_1,445,NEW_DST_1,80,9,12,1,......,0,victim,newType,,new description',
+  '2017-08-02 00:00:08.160,1.5,TCP  ,NEW_SRC_2,445,   ,80,9,12,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:08.170,1.5,TCP  ,\t,445,NEW_DST_3,80,9,12,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:08.180,1.5,TCP  ,NEW_SRC_4,445,NEW_DST_4,80.5,9,12,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:08.190,1.5,TCP  ,SAME_NEW,445,SAME_NEW,80,9,12,1,......,0,normal,---,---,---',
+  '2017-08-02 00:00:08.195,1.5,TCP  ,NEW_SRC_6,445,192.168.1.2,80,9,12,1,......,0,  ,---,---,---',
   // Texts longer than the scanner's caches keep in a slot.
   '2017-08-02 00:00:08.200,1.5,TCP  ,EXTERNAL_SERVER_WITH_A_LONG_NAME_1,445,192.168.1.2,80,9,12,1,......,0,attacker,bruteForce,42,a description of the attack longer than twenty bytes',
 ];
