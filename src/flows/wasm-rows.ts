@@ -37,7 +37,6 @@ const U8_BASE = I32_BASE + 9 * MAX_ROWS * 4;
 const U_FLAGS = 0;
 const U_TOS = 1;
 // Record words.
-const R_START = 0;
 const R_END = 1;
 const R_DST_PORT = 2;
 const R_PROTO = 7;

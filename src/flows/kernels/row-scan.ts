@@ -240,11 +240,6 @@ export function remember(d: i32, start: i32, end: i32, h: i32, code: i32, icmp: 
   store<i32>(m + M_USED, used + 1);
 }
 
-/** Forgets the date cached by earlier scans (a new file). */
-export function resetDate(): void {
-  lastDateKey = -1;
-}
-
 @inline function byte(p: i32): i32 {
   return <i32>load<u8>(p);
 }
