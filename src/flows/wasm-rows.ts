@@ -129,6 +129,8 @@ export class WasmRowScanner {
   private taken = 0;
   /** The dictionary each cache holds codes of (D_PROTO, D_ADDR, then the four label columns). */
   private readonly cachedFor: (ByteDictionary | undefined)[] = [];
+  /** The dictionary of each of TEXTS, as of the last checkDictionaries. */
+  private textDicts: ByteDictionary[] = [];
   /** takeMissed's codes of the TEXTS of a row. */
   private readonly texts = new Int32Array(TEXTS.length);
 
@@ -230,6 +232,7 @@ export class WasmRowScanner {
       if (this.cachedFor[k] !== undefined) this.x.clear(k);
       this.cachedFor[k] = now[k];
     }
+    this.textDicts = [d.addr, d.addr, d.label, d.attackType, d.attackId, d.attackDescription];
   }
 
   /** The first n rows of the last scan into the batch, a column at a time. */
@@ -295,7 +298,7 @@ export class WasmRowScanner {
   /** Enters what the dictionaries know of row r's texts into the caches. */
   private learn(r: number): void {
     const d = this.dicts;
-    const dicts = [d.addr, d.addr, d.label, d.attackType, d.attackId, d.attackDescription];
+    const dicts = this.textDicts;
     this.cached(r, C_PROTO, R_PROTO, D_PROTO, d.proto, true);
     for (let k = 0; k < TEXTS.length; k++) this.cached(r, TEXTS[k].col, TEXTS[k].word, TEXTS[k].cache, dicts[k], TEXTS[k].required);
   }
@@ -322,7 +325,7 @@ export class WasmRowScanner {
     }
     if (dstPort > 0xffff) return false;
     const texts = this.texts;
-    const dicts = [d.addr, d.addr, d.label, d.attackType, d.attackId, d.attackDescription];
+    const dicts = this.textDicts;
     let added = false;
     for (let k = 0; k < TEXTS.length; k++) {
       const code = this.cached(r, TEXTS[k].col, TEXTS[k].word, TEXTS[k].cache, dicts[k], TEXTS[k].required);
