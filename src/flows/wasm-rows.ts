@@ -1,10 +1,12 @@
 /**
  * The CIDDS fast path in WebAssembly (kernels/row-scan.ts): a run of plain rows is scanned there,
- * numbers parsed and text fields hashed, and this side looks the texts up in the dictionaries and
- * fills the batch. Whatever the scanner does not take (another shape of a field, a quote, a value
- * new to a dictionary) goes to the JavaScript parsers row by row, exactly as before, so the rows,
- * codes and bad-row reports are the same with and without it; the scanner only makes plain rows
- * cheaper (the JavaScript fast path spent ~0.5 us per row).
+ * numbers parsed and texts looked up in caches of the dictionaries' codes, and the batch gets the
+ * run a column at a time. This side owns the dictionaries: it fills the caches from them, and adds
+ * a row's new values in field order as the JS fast path does. Whatever the scanner does not take
+ * (another shape of a field, a quote, a new protocol, a blank required text) goes to the
+ * JavaScript parsers row by row, exactly as before, so the rows, codes and bad-row reports are the
+ * same with and without it; the scanner only makes plain rows cheaper (the JavaScript fast path
+ * spent ~0.5 us per row).
  */
 import { readFileSync } from 'node:fs';
 import type { BatchBuilder, FlowDictionaries } from './batch-builder.js';
@@ -226,6 +228,8 @@ export class WasmRowScanner {
    */
   private checkDictionaries(): void {
     const d = this.dicts;
+    // Only the address dictionary is ever replaced (restartAddresses; the others are readonly).
+    if (d.addr === this.cachedFor[D_ADDR]) return;
     const now = [d.proto, d.addr, d.label, d.attackType, d.attackId, d.attackDescription];
     for (let k = 0; k < now.length; k++) {
       if (this.cachedFor[k] === now[k]) continue;
